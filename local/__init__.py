@@ -1,0 +1,1 @@
+"""The embedded local stack behind `make serve`: never deployed, imports `functions/`, never the reverse."""

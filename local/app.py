@@ -1,0 +1,78 @@
+"""The local server's WSGI application: the built site, `/api/*` routed to handlers, security headers."""
+
+import html
+import json
+from pathlib import Path
+
+from werkzeug.exceptions import NotFound
+from werkzeug.security import safe_join
+from werkzeug.utils import redirect, send_from_directory
+from werkzeug.wrappers import Request, Response
+
+from local.security_headers import SECURITY_HEADERS
+
+
+def json_response(body, status=200, headers=None):
+    return Response(json.dumps(body), status=status, headers=headers, mimetype="application/json")
+
+
+class LocalSite:
+    """Serves `output_dir`; requests under a mounted prefix go to that prefix's WSGI-style handler.
+
+    `mounts` maps a path prefix (such as "/api/") to a callable taking a werkzeug Request and
+    returning a Response; the forms' API and the dev-only routes join here.
+    """
+
+    def __init__(self, output_dir, *, builder=None, mounts=None):
+        self.output_dir = Path(output_dir)
+        self.builder = builder
+        self.mounts = dict(mounts or {})
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        response = self.dispatch(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response(environ, start_response)
+
+    def dispatch(self, request):
+        for prefix, handler in self.mounts.items():
+            if request.path.startswith(prefix):
+                return handler(request)
+        if request.path.startswith("/api/"):
+            return json_response({"errors": [{"field": None, "message": "Not found"}]}, 404)
+        if self.builder is not None:
+            error = self.builder.rebuild_if_changed()
+            if error:
+                return build_error_page(error)
+        return self.static_file(request)
+
+    def static_file(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return Response("Method not allowed", status=405, headers={"Allow": "GET, HEAD"})
+        relative = request.path.lstrip("/")
+        full_path = safe_join(str(self.output_dir), relative) if relative else str(self.output_dir)
+        if full_path and Path(full_path).is_dir():
+            if relative and not relative.endswith("/"):
+                return redirect(request.path + "/", code=301)
+            relative = relative + "index.html"
+        try:
+            response = send_from_directory(self.output_dir, relative, request.environ)
+        except NotFound:
+            return self.not_found_page(request)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    def not_found_page(self, request):
+        page = self.output_dir / "404.html"
+        body = page.read_bytes() if page.exists() else b"<h1>Page not found</h1>"
+        return Response(body, status=404, mimetype="text/html")
+
+
+def build_error_page(error):
+    body = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Build failed</title>"
+        "</head><body><main><h1>The site did not build</h1><p>Fix the file named below and "
+        f"reload.</p><pre>{html.escape(error)}</pre></main></body></html>"
+    )
+    return Response(body, status=500, mimetype="text/html")

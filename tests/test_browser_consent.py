@@ -1,0 +1,172 @@
+"""Cookie consent in headless Chromium: nothing leaves 127.0.0.1 until the visitor accepts."""
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import TEST_MEASUREMENT_ID
+from tests.support import SITE_PAGES
+
+ANALYTICS_HOST = "www.googletagmanager.com"
+
+
+class OutsideRequests:
+    """Routes every request: loopback goes through; the analytics script gets a stub; the rest fails."""
+
+    def __init__(self, context):
+        self.urls = []
+        context.route("**/*", self.handle)
+
+    def handle(self, route):
+        url = route.request.url
+        if urlsplit(url).hostname == "127.0.0.1":
+            route.continue_()
+            return
+        self.urls.append(url)
+        if urlsplit(url).hostname == ANALYTICS_HOST:
+            route.fulfill(status=200, content_type="text/javascript", body="/* analytics stub */")
+        else:
+            route.abort()
+
+    def analytics(self):
+        return [url for url in self.urls if urlsplit(url).hostname == ANALYTICS_HOST]
+
+
+@pytest.fixture
+def outside(context):
+    return OutsideRequests(context)
+
+
+def visit_every_page(page, site_url):
+    for url in SITE_PAGES:
+        page.goto(site_url + url)
+        page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("url", SITE_PAGES)
+def test_page_has_no_console_errors(context, site_url, outside, url):
+    errors = []
+    page = context.new_page()
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(site_url + url)
+    page.wait_for_load_state("networkidle")
+    assert errors == []
+
+
+def test_banner_appears_when_no_choice_has_been_made(context, site_url, outside):
+    page = context.new_page()
+    page.goto(site_url + "/")
+    assert page.get_by_role("region", name="Cookies on this website").is_visible()
+
+
+def test_no_request_leaves_loopback_before_a_choice(context, site_url, outside):
+    visit_every_page(context.new_page(), site_url)
+    assert outside.urls == []
+
+
+def test_no_request_leaves_loopback_after_rejecting(context, site_url, outside):
+    page = context.new_page()
+    page.goto(site_url + "/")
+    page.get_by_role("button", name="Reject analytics cookies").click()
+    visit_every_page(page, site_url)
+    assert outside.urls == []
+    assert not page.locator("#cookie-banner").is_visible()
+
+
+def test_accepting_loads_the_analytics_script_and_remembers(context, site_url, outside):
+    page = context.new_page()
+    page.goto(site_url + "/")
+    page.get_by_role("button", name="Accept analytics cookies").click()
+    page.wait_for_load_state("networkidle")
+    assert outside.analytics() == [f"https://{ANALYTICS_HOST}/gtag/js?id={TEST_MEASUREMENT_ID}"]
+    page.goto(site_url + "/services/")
+    page.wait_for_load_state("networkidle")
+    assert len(outside.analytics()) == 2
+    assert not page.locator("#cookie-banner").is_visible()
+
+
+def test_consent_mode_defaults_are_denied(context, site_url, outside):
+    page = context.new_page()
+    page.goto(site_url + "/")
+    defaults = page.evaluate(
+        "Array.from(window.dataLayer).find(e => e[0] === 'consent' && e[1] === 'default')[2]"
+    )
+    assert defaults == {
+        "ad_storage": "denied",
+        "ad_user_data": "denied",
+        "ad_personalization": "denied",
+        "analytics_storage": "denied",
+    }
+
+
+def test_withdrawing_consent_deletes_ga_cookies_and_stops_analytics(context, site_url, outside):
+    page = context.new_page()
+    page.goto(site_url + "/")
+    page.get_by_role("button", name="Accept analytics cookies").click()
+    context.add_cookies(
+        [
+            {"name": "_ga", "value": "GA1.1.1", "url": site_url},
+            {"name": "_ga_TEST12345", "value": "GS1.1", "url": site_url},
+        ]
+    )
+    page.goto(site_url + "/contact/")
+    page.get_by_role("link", name="Cookie settings").click()
+    page.get_by_role("button", name="Reject analytics cookies").click()
+    assert [c["name"] for c in context.cookies() if c["name"].startswith("_ga")] == []
+    requested_before = len(outside.analytics())
+    visit_every_page(page, site_url)
+    assert len(outside.analytics()) == requested_before
+
+
+def test_cookie_settings_reopens_the_banner_on_every_page(context, site_url, outside):
+    page = context.new_page()
+    page.goto(site_url + "/")
+    page.get_by_role("button", name="Reject analytics cookies").click()
+    for url in SITE_PAGES:
+        page.goto(site_url + url)
+        assert not page.locator("#cookie-banner").is_visible()
+        page.get_by_role("link", name="Cookie settings").click()
+        assert page.locator("#cookie-banner").is_visible()
+        assert page.evaluate("document.activeElement.id") == "cookie-banner-title"
+
+
+def test_cookies_page_button_changes_consent(context, site_url, outside):
+    page = context.new_page()
+    page.goto(site_url + "/cookies/")
+    page.get_by_role("button", name="Reject analytics cookies").click()
+    page.get_by_role("button", name="Change cookie settings").click()
+    assert page.locator("#cookie-banner").is_visible()
+
+
+def test_banner_works_from_the_keyboard_and_announces_the_choice(context, site_url, outside):
+    page = context.new_page()
+    page.goto(site_url + "/")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Accept analytics cookies"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    status = page.get_by_role("status")
+    assert "You have rejected analytics cookies" in status.text_content()
+    assert page.evaluate("document.activeElement.id") == "consent-status"
+
+
+def test_with_javascript_off_no_banner_and_nothing_loads(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    outside = OutsideRequests(context)
+    page = context.new_page()
+    for url in SITE_PAGES:
+        page.goto(site_url + url)
+        assert not page.locator("#cookie-banner").is_visible()
+    assert outside.urls == []
+    context.close()
+
+
+@pytest.mark.parametrize("url", SITE_PAGES)
+def test_page_fits_a_320px_screen_without_sideways_scrolling(browser, site_url, url):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(site_url + url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()

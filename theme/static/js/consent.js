@@ -1,0 +1,109 @@
+/*
+ * Cookie consent for the JTec site (UK PECR). Our own small script, no dependencies.
+ * Google Consent Mode v2 defaults are "denied"; Google Analytics loads only after the
+ * visitor accepts; withdrawing deletes the _ga* cookies and stops analytics from the next
+ * page load. With JavaScript off nothing here runs: no banner, no analytics.
+ */
+(function () {
+  "use strict";
+
+  var STORAGE_KEY = "jtec_cookie_consent";
+  var ANALYTICS_URL = "https://www.googletagmanager.com/gtag/js?id=";
+  var thisScript = document.currentScript;
+  var measurementId = thisScript ? thisScript.getAttribute("data-ga-id") : "";
+
+  window.dataLayer = window.dataLayer || [];
+  function gtag() { window.dataLayer.push(arguments); }
+  gtag("consent", "default", {
+    ad_storage: "denied",
+    ad_user_data: "denied",
+    ad_personalization: "denied",
+    analytics_storage: "denied"
+  });
+
+  function readChoice() {
+    try { return window.localStorage.getItem(STORAGE_KEY); } catch (e) { return null; }
+  }
+
+  function saveChoice(choice) {
+    try { window.localStorage.setItem(STORAGE_KEY, choice); } catch (e) { /* private mode */ }
+  }
+
+  function loadAnalytics() {
+    if (!measurementId || document.getElementById("analytics-script")) { return; }
+    gtag("consent", "update", { analytics_storage: "granted" });
+    gtag("js", new Date());
+    gtag("config", measurementId);
+    var script = document.createElement("script");
+    script.id = "analytics-script";
+    script.async = true;
+    script.src = ANALYTICS_URL + encodeURIComponent(measurementId);
+    document.head.appendChild(script);
+  }
+
+  function deleteAnalyticsCookies() {
+    var hostParts = window.location.hostname.split(".");
+    var domains = [""];
+    for (var i = 0; i < hostParts.length - 1; i++) {
+      domains.push("; domain=." + hostParts.slice(i).join("."));
+    }
+    document.cookie.split(";").forEach(function (pair) {
+      var name = pair.split("=")[0].trim();
+      if (name.indexOf("_ga") === 0 || name === "_gid" || name === "_gat") {
+        domains.forEach(function (domain) {
+          document.cookie = name + "=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/" + domain;
+        });
+      }
+    });
+  }
+
+  function announce(message) {
+    var status = document.getElementById("consent-status");
+    if (!status) { return; }
+    status.textContent = message;
+    status.setAttribute("tabindex", "-1");
+    status.focus();
+  }
+
+  function choose(choice) {
+    saveChoice(choice);
+    document.getElementById("cookie-banner").hidden = true;
+    if (choice === "accepted") {
+      loadAnalytics();
+      announce("You have accepted analytics cookies. You can change your cookie settings at any time.");
+    } else {
+      gtag("consent", "update", { analytics_storage: "denied" });
+      deleteAnalyticsCookies();
+      announce("You have rejected analytics cookies. You can change your cookie settings at any time.");
+    }
+  }
+
+  function openSettings(event) {
+    event.preventDefault();
+    var banner = document.getElementById("cookie-banner");
+    banner.hidden = false;
+    banner.scrollIntoView();
+    document.getElementById("cookie-banner-title").focus();
+  }
+
+  function start() {
+    var banner = document.getElementById("cookie-banner");
+    if (!banner) { return; }
+    var choice = readChoice();
+    if (choice === "accepted") {
+      loadAnalytics();
+    } else {
+      deleteAnalyticsCookies();
+      if (choice !== "rejected") { banner.hidden = false; }
+    }
+    Array.prototype.forEach.call(banner.querySelectorAll("[data-consent]"), function (button) {
+      button.addEventListener("click", function () { choose(button.getAttribute("data-consent")); });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-cookie-settings]"), function (control) {
+      control.hidden = false;
+      control.addEventListener("click", openSettings);
+    });
+  }
+
+  start();
+}());
