@@ -10,3 +10,4 @@ from pelicanconf import *  # noqa: E402,F403
 SITEURL = os.environ.get("SITEURL", "")
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
+POLICY_DRAFTS = False

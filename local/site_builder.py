@@ -20,8 +20,9 @@ def build_site(output_dir, *, content_dir=None, settings_file=None, settings=Non
     settings_file = Path(settings_file or PROJECT_DIR / "pelicanconf.py")
     command = [sys.executable, "-m", "pelican", str(content_dir), "-o", str(output_dir)]
     command += ["-s", str(settings_file)]
-    for key, value in (settings or {}).items():
-        command += ["-e", f"{key}={json.dumps(value)}"]
+    if settings:
+        # One -e with every pair: Pelican keeps only the last of repeated -e options.
+        command += ["-e"] + [f"{key}={json.dumps(value)}" for key, value in settings.items()]
     result = subprocess.run(
         command,
         cwd=PROJECT_DIR,

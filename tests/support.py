@@ -28,6 +28,9 @@ SITE_PAGES = {
     "/privacy/": "Privacy and Security Policy",
 }
 
+# The real privacy policy's history, version and changes pages.
+POLICY_PAGES = ["/privacy/versions/", "/privacy/versions/2018-05-25/", "/privacy/changes/2027-01-01/"]
+
 
 @contextlib.contextmanager
 def running_server(app):

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import TEST_MEASUREMENT_ID
-from tests.support import SITE_PAGES
+from tests.support import POLICY_PAGES, SITE_PAGES
 
 ANALYTICS_HOST = "www.googletagmanager.com"
 
@@ -43,7 +43,7 @@ def visit_every_page(page, site_url):
         page.wait_for_load_state("networkidle")
 
 
-@pytest.mark.parametrize("url", SITE_PAGES)
+@pytest.mark.parametrize("url", [*SITE_PAGES, *POLICY_PAGES])
 def test_page_has_no_console_errors(context, site_url, outside, url):
     errors = []
     page = context.new_page()
@@ -163,7 +163,7 @@ def test_with_javascript_off_no_banner_and_nothing_loads(browser, site_url):
     context.close()
 
 
-@pytest.mark.parametrize("url", SITE_PAGES)
+@pytest.mark.parametrize("url", [*SITE_PAGES, *POLICY_PAGES])
 def test_page_fits_a_320px_screen_without_sideways_scrolling(browser, site_url, url):
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()

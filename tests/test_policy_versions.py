@@ -1,0 +1,287 @@
+"""Versioned policies built with the real Pelican from fixture policies in a temp content dir."""
+
+import hashlib
+import json
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+from lxml import html
+
+from local.site_builder import PROJECT_DIR, BuildFailed, build_site
+from tests.policy_fixtures import (
+    DRAFT_PRIVACY_ID,
+    PRIVACY_VERSIONS,
+    PUBLISHED_PRIVACY_IDS,
+    write_fixture_policies,
+    write_policy,
+)
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+BUILD_DAY = "2024-05-01"
+
+
+def build(content_dir, output_dir, policy_date=BUILD_DAY, drafts=True):
+    build_site(
+        output_dir,
+        content_dir=content_dir,
+        settings={"POLICY_DATE": policy_date, "POLICY_DRAFTS": drafts},
+    )
+    return Path(output_dir)
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory):
+    content_dir = tmp_path_factory.mktemp("content")
+    write_fixture_policies(content_dir)
+    return content_dir
+
+
+@pytest.fixture(scope="module")
+def site(content, tmp_path_factory):
+    return build(content, tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="module")
+def production_site(content, tmp_path_factory):
+    return build(content, tmp_path_factory.mktemp("production"), drafts=False)
+
+
+def page(site, url):
+    return html.parse(str(site / url.strip("/") / "index.html")).getroot()
+
+
+def text(element):
+    return " ".join(element.text_content().split())
+
+
+def marked_words(element, tag):
+    """The words inside every <ins> or <del>, without the visually hidden labels."""
+    words = []
+    for marked in element.iterfind(f".//{tag}"):
+        for label in marked.find_class("visually-hidden"):
+            label.drop_tree()
+        words += marked.text_content().split()
+    return words
+
+
+def test_every_url_of_every_policy_exists(site):
+    for version_id in PUBLISHED_PRIVACY_IDS + [DRAFT_PRIVACY_ID]:
+        assert (site / "privacy/versions" / version_id / "index.html").is_file()
+    for version_id in PUBLISHED_PRIVACY_IDS[1:] + [DRAFT_PRIVACY_ID]:
+        assert (site / "privacy/changes" / version_id / "index.html").is_file()
+    for path in ["privacy/index.html", "privacy/versions/index.html", "privacy/feed.xml"]:
+        assert (site / path).is_file()
+    assert (site / "privacy/versions.json").is_file()
+    assert (site / "cookies/index.html").is_file()
+    assert (site / "cookies/versions/2019-03-01/index.html").is_file()
+
+
+def test_first_version_has_no_changes_page(site):
+    assert not (site / "privacy/changes/2020-01-01").exists()
+
+
+@pytest.mark.parametrize(
+    "policy_date,in_force",
+    [
+        ("2020-01-01", "2020-01-01"),
+        ("2021-05-31", "2020-01-01"),
+        ("2021-06-01", "2021-06-01"),
+        ("2024-05-01", "2022-03-15"),
+        ("2029-12-31", "2022-03-15"),
+        ("2030-01-01", "2030-01-01"),
+    ],
+)
+def test_the_version_in_force_on_the_build_date_is_current(content, tmp_path, policy_date, in_force):
+    site = build(content, tmp_path, policy_date=policy_date, drafts=False)
+    current = page(site, "/privacy/")
+    assert current.find(".//link[@rel='canonical']").get("href") == "/privacy/"
+    source = PRIVACY_VERSIONS[in_force].format(filler="")
+    assert text(current.find(".//article")).count(source.split("## Enquiries")[1].split(".")[0].strip()) == 1
+    history = page(site, "/privacy/versions/")
+    in_force_row = [text(row) for row in history.iterfind(".//tbody/tr") if "(in force)" in text(row)]
+    assert len(in_force_row) == 1 and in_force_row[0].startswith(in_force)
+
+
+def test_current_page_announces_the_upcoming_version(site):
+    notice = text(page(site, "/privacy/"))
+    assert "This policy changes on 1 January 2030: read the new version / see what changes" in notice
+    first_notice = page(site, "/privacy/").find_class("notice")[0]
+    links = {a.text_content(): a.get("href") for a in first_notice.iterfind(".//a")}
+    assert links == {
+        "read the new version": "/privacy/versions/2030-01-01/",
+        "see what changes": "/privacy/changes/2030-01-01/",
+    }
+
+
+def test_no_upcoming_notice_once_the_last_version_is_in_force(content, tmp_path):
+    site = build(content, tmp_path, policy_date="2030-06-01", drafts=False)
+    assert "This policy changes on" not in text(page(site, "/privacy/"))
+
+
+def test_version_pages_state_their_dates(site):
+    assert "Effective from 1 January 2020 (until 31 May 2021)." in text(
+        page(site, "/privacy/versions/2020-01-01/")
+    )
+    assert "Effective from 15 March 2022 (until 31 December 2029)." in text(
+        page(site, "/privacy/versions/2022-03-15/")
+    )
+    assert "Upcoming: takes effect on 1 January 2030." in text(page(site, "/privacy/versions/2030-01-01/"))
+
+
+def test_superseded_versions_say_so_at_the_top(site):
+    article = page(site, "/privacy/versions/2021-06-01/").find(".//article")
+    assert text(article).startswith("This version has been replaced. It applied until 14 March 2022.")
+    assert "This version has been replaced" not in text(page(site, "/privacy/versions/2022-03-15/"))
+
+
+def test_version_pages_link_to_neighbours_current_and_changes(site):
+    version = page(site, "/privacy/versions/2021-06-01/")
+    hrefs = {a.get("href") for a in version.iterfind(".//nav[@aria-label='Other versions']//a")}
+    assert hrefs == {
+        "/privacy/versions/2020-01-01/",
+        "/privacy/versions/2022-03-15/",
+        "/privacy/",
+        "/privacy/changes/2021-06-01/",
+        "/privacy/versions/",
+    }
+    assert version.find(".//link[@rel='canonical']").get("href") == "/privacy/versions/2021-06-01/"
+
+
+def test_changes_page_marks_exactly_the_words_that_changed(site):
+    diff = page(site, "/privacy/changes/2021-06-01/").find_class("diff")[0]
+    assert marked_words(diff, "ins") == ["six", "analytics"]
+    assert marked_words(diff, "del") == ["12"]
+    enquiries = [p for p in diff.iterfind(".//p") if "enquiries" in p.text_content()][0]
+    for unchanged in ["We", "keep", "enquiries", "for", "months.", "use", "cookies", "count", "visitors."]:
+        assert unchanged in enquiries.text.split() or any(
+            unchanged in (child.tail or "").split() for child in enquiries
+        )
+
+
+def test_changes_are_labelled_for_reading_without_colour(site):
+    diff = page(site, "/privacy/changes/2021-06-01/").find_class("diff")[0]
+    for tag, label in [("ins", "added:"), ("del", "removed:")]:
+        for marked in diff.iterfind(f".//{tag}"):
+            hidden = marked.find_class("visually-hidden")
+            assert [text(span) for span in hidden] == [label]
+
+
+def test_changes_page_counts_changed_paragraphs_and_links_both_texts(site):
+    changes = page(site, "/privacy/changes/2022-03-15/")
+    assert "1 paragraph changed from the version of 1 June 2021." in text(changes)
+    hrefs = [a.get("href") for a in changes.iterfind(".//a")]
+    assert "/privacy/versions/2021-06-01/" in hrefs
+    assert "/privacy/versions/2022-03-15/" in hrefs
+
+
+def test_changes_page_keeps_structure_and_collapses_unchanged_runs(site):
+    diff = page(site, "/privacy/changes/2021-06-01/").find_class("diff")[0]
+    assert [text(h) for h in diff.iterfind(".//h2")] == ["Enquiries", "Contact"]
+    assert text(diff.find("p")).startswith("We keep enquiries for")
+    assert text(diff.findall("p")[1]) == "Unchanged paragraph number 1 about how we look after data."
+    collapsed = diff.find(".//details")
+    assert text(collapsed.find("summary")) == "Show 7 unchanged paragraphs"
+    assert [text(h) for h in collapsed.iterfind("h2")] == ["Contact"]
+    assert len(collapsed.findall("p")) == 6
+
+
+def test_feed_has_one_entry_per_published_version_newest_first(site):
+    feed = ElementTree.parse(site / "privacy/feed.xml").getroot()
+    links = [entry.find(f"{ATOM}link").get("href") for entry in feed.iterfind(f"{ATOM}entry")]
+    assert links == [f"/privacy/versions/{v}/" for v in reversed(PUBLISHED_PRIVACY_IDS)]
+    summaries = [entry.findtext(f"{ATOM}summary") for entry in feed.iterfind(f"{ATOM}entry")]
+    assert summaries[0] == "Takes effect on 1 January 2030. Removes the analytics cookies."
+
+
+def test_manifest_lists_every_version_with_the_sha256_of_its_source(site, content):
+    manifest = json.loads((site / "privacy/versions.json").read_text())
+    assert [v["id"] for v in manifest["versions"]] == PUBLISHED_PRIVACY_IDS + [DRAFT_PRIVACY_ID]
+    for entry in manifest["versions"]:
+        source = content / "policies" / "privacy" / f"{entry['id']}.md"
+        assert entry["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
+        assert entry["effective"] == entry["id"]
+        assert entry["url"] == f"/privacy/versions/{entry['id']}/"
+        assert (site / entry["url"].strip("/") / "index.html").is_file()
+
+
+def test_drafts_appear_in_local_builds_marked_as_drafts(site):
+    assert (
+        text(page(site, f"/privacy/versions/{DRAFT_PRIVACY_ID}/")).count(
+            "Draft. This version is not published"
+        )
+        == 1
+    )
+
+
+def test_drafts_are_absent_from_production_builds(production_site):
+    assert not (production_site / "privacy/versions" / DRAFT_PRIVACY_ID).exists()
+    assert not (production_site / "privacy/changes" / DRAFT_PRIVACY_ID).exists()
+    assert DRAFT_PRIVACY_ID not in (production_site / "privacy/versions.json").read_text()
+    assert DRAFT_PRIVACY_ID not in (production_site / "privacy/feed.xml").read_text()
+    assert DRAFT_PRIVACY_ID not in text(page(production_site, "/privacy/versions/"))
+    last = page(production_site, "/privacy/versions/2030-01-01/")
+    assert "Next version" not in text(last)
+    assert DRAFT_PRIVACY_ID not in html.tostring(last, encoding="unicode")
+
+
+BAD_METADATA = {
+    "missing effective": ("Title: P\n\nText.\n", "missing 'Effective' date (YYYY-MM-DD)"),
+    "impossible date": (
+        "Title: P\nEffective: 2023-02-29\n\nText.\n",
+        "'Effective: 2023-02-29' is not a real date in the form YYYY-MM-DD",
+    ),
+    "not a date": (
+        "Title: P\nEffective: 1st May 2023\n\nText.\n",
+        "'Effective: 1st May 2023' is not a real date in the form YYYY-MM-DD",
+    ),
+    "missing summary": ("Title: P\nEffective: 2023-05-01\n\nText.\n", "missing 'Summary'"),
+    "unknown status": (
+        "Title: P\nEffective: 2023-05-01\nSummary: S\nStatus: publshed\n\nText.\n",
+        "unknown 'Status: publshed' (use published or draft)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_METADATA)
+def test_bad_metadata_fails_the_build_with_path_and_reason(tmp_path, case):
+    source, reason = BAD_METADATA[case]
+    folder = write_policy(tmp_path / "content", "privacy", {"2020-01-01": PRIVACY_VERSIONS["2020-01-01"]})
+    (folder / "2023-05-01.md").write_text(source)
+    with pytest.raises(BuildFailed) as failure:
+        build(tmp_path / "content", tmp_path / "output")
+    message = str(failure.value)
+    assert f"{folder / '2023-05-01.md'}: {reason}" in message
+    assert len(message.splitlines()) == 1
+
+
+def test_two_versions_with_the_same_date_fail_the_build(tmp_path):
+    folder = write_policy(tmp_path / "content", "privacy", {"2020-01-01": PRIVACY_VERSIONS["2020-01-01"]})
+    (folder / "2020-01-01-copy.md").write_text(
+        PRIVACY_VERSIONS["2021-06-01"].replace("2021-06-01", "2020-01-01")
+    )
+    with pytest.raises(BuildFailed) as failure:
+        build(tmp_path / "content", tmp_path / "output")
+    assert "two versions take effect on 2020-01-01" in str(failure.value)
+    assert "2020-01-01-copy.md" in str(failure.value)
+
+
+def test_an_impossible_policy_date_fails_the_build(content, tmp_path):
+    with pytest.raises(BuildFailed) as failure:
+        build(content, tmp_path, policy_date="2024-13-01")
+    assert "POLICY_DATE: '2024-13-01' is not a date in the form YYYY-MM-DD" in str(failure.value)
+
+
+def test_the_real_privacy_policy_is_the_seed_text_word_for_word():
+    seed = PROJECT_DIR.parent / "shared" / "seed" / "000_70721094bc21ccba.txt"
+    if not seed.exists():
+        seed = PROJECT_DIR.parent.parent / "shared" / "seed" / "000_70721094bc21ccba.txt"
+    seed_lines = seed.read_text(encoding="utf-8").splitlines()
+    seed_words = " ".join(line.removeprefix("- ") for line in seed_lines[1:]).split()
+    import markdown
+
+    source = (PROJECT_DIR / "content/policies/privacy/2018-05-25.md").read_text(encoding="utf-8")
+    header, body = source.split("\n\n", 1)
+    assert "Title: " + seed_lines[0] in header
+    rendered = html.fromstring(markdown.markdown(body))
+    assert rendered.text_content().split() == seed_words
