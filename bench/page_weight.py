@@ -1,0 +1,64 @@
+"""Bytes each built page loads before consent (HTML and first-party assets), and a cold build's time."""
+
+import tempfile
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html
+
+from bench.report import best_of, print_table
+from local.site_builder import PROJECT_DIR, build_site
+
+TARGET_BYTES = 30 * 1024
+
+
+def assets_loaded(page_file, output_dir):
+    """First-party files the page loads on arrival: stylesheets, scripts, icons, images."""
+    page_url = "http://site/" + page_file.relative_to(output_dir).as_posix()
+    tree = html.parse(str(page_file)).getroot()
+    links = tree.iterfind(".//link")
+    references = [link.get("href") for link in links if link.get("rel") in ("stylesheet", "icon")]
+    references += [element.get("src") for element in tree.iter("script", "img") if element.get("src")]
+    files = set()
+    for reference in references:
+        parts = urlsplit(urljoin(page_url, reference))
+        if parts.netloc == "site":
+            files.add(output_dir / parts.path.lstrip("/"))
+    return files
+
+
+def main():
+    with tempfile.TemporaryDirectory() as output:
+        output_dir = Path(output)
+        seconds = best_of(
+            1, lambda: build_site(output_dir, settings_file=PROJECT_DIR / "publishconf.py", settings={})
+        )
+        rows = []
+        for page_file in sorted(output_dir.rglob("*.html")):
+            assets = assets_loaded(page_file, output_dir)
+            html_bytes = page_file.stat().st_size
+            asset_bytes = sum(asset.stat().st_size for asset in assets)
+            total = html_bytes + asset_bytes
+            rows.append(
+                [
+                    "/" + page_file.relative_to(output_dir).as_posix().removesuffix("index.html"),
+                    html_bytes,
+                    asset_bytes,
+                    total,
+                    "yes" if total < TARGET_BYTES else "NO",
+                ]
+            )
+    print_table(
+        "Page weight before consent (production build, uncompressed bytes)",
+        ["page", "html", "css+js+icon", "total", "< 30 KB"],
+        rows,
+    )
+    print_table(
+        "Cold `make build` (publishconf.py, fresh output dir)",
+        ["what", "seconds"],
+        [["build", f"{seconds:.2f}"]],
+    )
+
+
+if __name__ == "__main__":
+    main()
