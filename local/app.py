@@ -37,7 +37,7 @@ class LocalSite:
 
     def dispatch(self, request):
         for prefix, handler in self.mounts.items():
-            if request.path.startswith(prefix):
+            if request.path.startswith(prefix) or request.path == prefix.rstrip("/"):
                 return handler(request)
         if request.path.startswith("/api/"):
             return json_response({"errors": [{"field": None, "message": "Not found"}]}, 404)

@@ -1,12 +1,38 @@
-"""`make serve`: build the site, then serve it on 127.0.0.1, rebuilding when files change."""
+"""`make serve`: build the site, start the embedded AWS (moto), and serve everything on 127.0.0.1."""
 
 import argparse
 import os
+from dataclasses import dataclass
 
 from werkzeug.serving import make_server
 
+from local.api import ApiGateway
 from local.app import LocalSite
+from local.dev import DevRoutes
 from local.site_builder import PROJECT_DIR, WatchingBuilder
+from local.stack import LocalAws
+from local.sweeper import Sweeper
+
+
+@dataclass
+class LocalStack:
+    aws: LocalAws
+    sweeper: Sweeper
+
+    def stop(self):
+        self.sweeper.stop()
+        self.aws.stop()
+
+
+def start_local_stack(site, site_url, sweep_interval=60):
+    """Start moto, create the table and SES sender, and mount `/api/` and `/_dev/` on `site`."""
+    import boto3
+
+    aws = LocalAws(site_url).start()
+    table = boto3.resource("dynamodb").Table(aws.table_name)
+    sweeper = Sweeper(table, aws.ttl_attribute, interval=sweep_interval).start()
+    site.mounts.update({"/api/": ApiGateway(), "/_dev/": DevRoutes(aws, table, sweeper)})
+    return LocalStack(aws, sweeper)
 
 
 def main(argv=None):
@@ -20,15 +46,19 @@ def main(argv=None):
     error = builder.rebuild_if_changed()
     if error:
         print(error)
-    app = LocalSite(options.output, builder=builder)
-    server = make_server(options.host, options.port, app, threaded=True)
-    print(f"Serving the JTec site on http://{options.host}:{server.server_port}/ (Ctrl-C stops)")
+    site = LocalSite(options.output, builder=builder)
+    server = make_server(options.host, options.port, site, threaded=True)
+    site_url = f"http://{options.host}:{server.server_port}"
+    stack = start_local_stack(site, site_url)
+    print(f"Serving the JTec site on {site_url}/ (Ctrl-C stops)")
+    print(f"  sent mail: {site_url}/_dev/outbox   table: {site_url}/_dev/items")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        stack.stop()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""JTec forms: the code that runs in AWS Lambda. Handlers are thin; the plain modules decide."""

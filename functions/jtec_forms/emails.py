@@ -1,0 +1,56 @@
+"""The words of every email we send. Staff notifications carry a reference and topic, never personal data."""
+
+from urllib.parse import urlencode
+
+from jtec_forms import config
+
+SIGN_OFF = "JTec IT Solutions\n1st Floor, 21-23 Carnmoney Road, Newtownabbey, Co Antrim, BT36 6HL"
+
+
+def link(path, token):
+    return f"{config.site_url()}{path}?{urlencode({'token': token})}"
+
+
+def unsubscribe_headers(unsubscribe_token):
+    """RFC 8058 one-click unsubscribe: mail clients POST `List-Unsubscribe=One-Click` to this URL."""
+    return {
+        "List-Unsubscribe": f"<{link('/api/unsubscribe', unsubscribe_token)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def confirm_subscription(name, confirm_token, unsubscribe_token):
+    subject = "Confirm your subscription to JTec IT Solutions news"
+    text = (
+        f"Hello {name},\n\n"
+        "You asked to receive news and promotions from JTec IT Solutions by email.\n"
+        "To confirm, open this link and press the button on the page:\n\n"
+        f"{link('/newsletter/confirm/', confirm_token)}\n\n"
+        "If you did not ask, ignore this email: we will delete your details within 7 days.\n\n"
+        "Unsubscribe at any time:\n"
+        f"{link('/newsletter/unsubscribe/', unsubscribe_token)}\n\n"
+        f"{SIGN_OFF}\n"
+    )
+    return subject, text, unsubscribe_headers(unsubscribe_token)
+
+
+def already_subscribed(name, unsubscribe_token):
+    subject = "You are already subscribed to JTec IT Solutions news"
+    text = (
+        f"Hello {name},\n\n"
+        "Someone, probably you, asked to subscribe this address to our news. It is already subscribed,\n"
+        "so nothing has changed.\n\n"
+        "Unsubscribe at any time:\n"
+        f"{link('/newsletter/unsubscribe/', unsubscribe_token)}\n\n"
+        f"{SIGN_OFF}\n"
+    )
+    return subject, text, unsubscribe_headers(unsubscribe_token)
+
+
+def staff_notification(reference, topic_label):
+    subject = f"New enquiry {reference}: {topic_label}"
+    text = (
+        f"A new enquiry has arrived.\n\nReference: {reference}\nTopic: {topic_label}\n\n"
+        "Open the enquiry in the staff tools to read it. This email holds no personal details.\n"
+    )
+    return subject, text

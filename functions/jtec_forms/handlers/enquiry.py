@@ -1,0 +1,26 @@
+"""Lambda function `enquiry`: POST /api/enquiry."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.logging import correlation_paths
+
+from jtec_forms import actions, web
+
+logger = Logger(service="jtec-forms")
+app = APIGatewayHttpResolver()
+web.register_error_handlers(app, logger)
+
+
+@app.post("/api/enquiry")
+def enquiry():
+    submission = web.read_submission(app.current_event, "enquiry")
+    outcome = actions.submit_enquiry(
+        submission.data, client_ip=web.client_ip(app.current_event), lambda_context=app.lambda_context
+    )
+    logger.info("enquiry accepted", extra={"opt_in": submission.data.get("opt_in") is True})
+    return web.respond(app.current_event, submission, outcome)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def lambda_handler(event, context):
+    return app.resolve(event, context)

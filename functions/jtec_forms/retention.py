@@ -1,0 +1,80 @@
+"""The retention schedule: each kind of data we keep, why, and for how long. The one place it lives.
+
+Handlers compute TTLs from it; the privacy page renders it as a table; the site build checks that
+the policy in force states the same enquiry period.
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Retention:
+    kind: str
+    what: str
+    purpose: str
+    months: int = 0
+    days: int = 0
+    until: str = ""
+
+    @property
+    def period(self):
+        """The period in words, as the privacy page shows it."""
+        if self.until:
+            return self.until
+        if self.months:
+            return f"{self.months} months" if self.months != 1 else "1 month"
+        return f"{self.days} days" if self.days != 1 else "1 day"
+
+    def expires_at(self, start):
+        """When data of this kind created at `start` expires, or None if it is kept until an event."""
+        if self.until:
+            return None
+        return add_months(start, self.months) + datetime.timedelta(days=self.days)
+
+
+ENQUIRY = Retention(
+    kind="enquiry",
+    what="Enquiries: name, email address, telephone number, topic and message",
+    purpose="To deal with your enquiry or feedback",
+    months=12,
+)
+PENDING_SUBSCRIPTION = Retention(
+    kind="pending_subscription",
+    what="Newsletter sign-ups not yet confirmed: name and email address",
+    purpose="To send the email that asks you to confirm",
+    days=7,
+)
+ACTIVE_SUBSCRIPTION = Retention(
+    kind="subscription",
+    what="Newsletter subscriptions: name, email address and proof of your consent",
+    purpose="To send you news and promotions you asked for",
+    until="Until you unsubscribe",
+)
+USED_LINK = Retention(
+    kind="used_link",
+    what="Record that an email link was used (no personal details)",
+    purpose="To make sure each link works only once",
+    months=25,
+)
+RATE_LIMIT = Retention(
+    kind="rate_limit",
+    what="Count of confirmation emails sent (no personal details)",
+    purpose="To stop the forms being used to flood someone's inbox",
+    days=1,
+)
+
+SCHEDULE = (ENQUIRY, PENDING_SUBSCRIPTION, ACTIVE_SUBSCRIPTION, USED_LINK, RATE_LIMIT)
+
+
+def add_months(start, months):
+    """`start` plus calendar months; the day is clamped to the month's end (29 Feb + 12 -> 28 Feb)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return start.replace(year=year, month=month, day=day)
+
+
+def epoch_seconds(moment):
+    return int(moment.timestamp())

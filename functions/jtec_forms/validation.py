@@ -1,0 +1,108 @@
+"""Form validation against the JSON Schemas (Draft 2020-12): every error at once, each with its field
+and a message a person understands, taken from the schema's `x-messages`."""
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+from jsonschema import Draft202012Validator, FormatChecker
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+FORMS = ("enquiry", "subscribe", "token")
+TRUE_WORDS = {"true", "on", "yes", "1"}
+FALSE_WORDS = {"false", "off", "no", "0", ""}
+UNKNOWN_FIELD = "This form has no such field: remove it"
+NOT_AN_OBJECT = "Send the form's fields as one JSON object"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str | None
+    message: str
+
+    def as_json(self):
+        return {"field": self.field, "message": self.message}
+
+
+@functools.cache
+def schema(form):
+    return json.loads((SCHEMA_DIR / f"{form}.json").read_text(encoding="utf-8"))
+
+
+_format_checker = FormatChecker(formats=())
+
+
+@_format_checker.checks("email", raises=EmailNotValidError)
+def _is_email(value):
+    if isinstance(value, str):
+        validate_email(value, check_deliverability=False)
+    return True
+
+
+@functools.cache
+def _validator(form):
+    return Draft202012Validator(schema(form), format_checker=_format_checker)
+
+
+def from_urlencoded(form, fields):
+    """Form posts carry strings only: turn them into the schema's types. `fields` maps name -> [values]."""
+    properties = schema(form)["properties"]
+    data, errors = {}, []
+    for name, values in fields.items():
+        if len(values) > 1:
+            errors.append(FieldError(name if name in properties else None, "Send this field only once"))
+            continue
+        value = values[0]
+        if (
+            properties.get(name, {}).get("type") == "boolean"
+            and value.strip().lower() in TRUE_WORDS | FALSE_WORDS
+        ):
+            value = value.strip().lower() in TRUE_WORDS
+        data[name] = value
+    return data, errors
+
+
+def normalise(data):
+    """Surrounding spaces are never meant; an empty optional field is the same as a missing one."""
+    if not isinstance(data, dict):
+        return data
+    cleaned = {}
+    for name, value in data.items():
+        if isinstance(value, str):
+            value = value.strip()
+        cleaned[name] = value
+    return cleaned
+
+
+def validate(form, data):
+    """All errors in `data`, in the order of the form's fields; one per field. Empty means valid."""
+    form_schema = schema(form)
+    properties = form_schema["properties"]
+    if not isinstance(data, dict):
+        return [FieldError(None, NOT_AN_OBJECT)]
+    found = {}
+    for name in form_schema.get("required", []):
+        if name not in data or data[name] in ("", None):
+            found[name] = properties[name]["x-messages"]["required"]
+    for error in _validator(form).iter_errors(data):
+        if error.validator in ("required", "additionalProperties") or not error.path:
+            continue
+        name = error.path[0]
+        if name in found or name not in properties:
+            continue
+        if data.get(name) == "" and name not in form_schema.get("required", []):
+            continue
+        found[name] = (
+            properties[name]["x-messages"].get(error.validator) or properties[name]["x-messages"]["type"]
+        )
+    errors = [FieldError(name, found[name]) for name in properties if name in found]
+    errors += [FieldError(str(name)[:100], UNKNOWN_FIELD) for name in data if name not in properties]
+    return errors
+
+
+def without_empty_optionals(form, data):
+    """Drop optional fields sent empty, so the stored item has no blank attributes."""
+    required = set(schema(form).get("required", []))
+    return {name: value for name, value in data.items() if value != "" or name in required}

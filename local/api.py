@@ -1,0 +1,116 @@
+"""Turns HTTP requests to `/api/*` into API Gateway HTTP API (payload v2) events for the Lambda handlers,
+as API Gateway does in AWS, and their answers back into HTTP responses."""
+
+import base64
+import datetime
+import json
+import uuid
+
+from werkzeug.wrappers import Response
+
+# Route -> handler module, as `infra/template.yaml` wires them in AWS.
+ROUTES = {
+    "/api/enquiry": "jtec_forms.handlers.enquiry",
+    "/api/subscribe": "jtec_forms.handlers.subscription",
+    "/api/subscribe/confirm": "jtec_forms.handlers.subscription",
+    "/api/unsubscribe": "jtec_forms.handlers.subscription",
+}
+API_GATEWAY_MAX_BODY = 10 * 1024 * 1024
+
+
+class LambdaContext:
+    """The parts of Lambda's context object that Powertools reads."""
+
+    def __init__(self, function_name):
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = 256
+        self.invoked_function_arn = f"arn:aws:lambda:eu-west-2:000000000000:function:{function_name}"
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
+
+    def get_remaining_time_in_millis(self):
+        return 10_000
+
+
+def http_api_event(request):
+    """The payload-v2 event API Gateway would send for this request."""
+    body = request.get_data(cache=False)
+    text_types = ("application/json", "application/x-www-form-urlencoded", "text/")
+    is_text = any((request.content_type or "").startswith(kind) for kind in text_types)
+    try:
+        body_value, encoded = (body.decode("utf-8"), False) if is_text else (None, True)
+    except UnicodeDecodeError:
+        body_value, encoded = None, True
+    if encoded:
+        body_value = base64.b64encode(body).decode("ascii")
+    now = datetime.datetime.now(datetime.UTC)
+    query = request.args.to_dict(flat=False)
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": request.path,
+        "rawQueryString": request.query_string.decode("latin-1"),
+        "headers": {name.lower(): value for name, value in request.headers.items()},
+        "queryStringParameters": {name: ",".join(values) for name, values in query.items()} or None,
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": request.host,
+            "domainPrefix": "local",
+            "http": {
+                "method": request.method,
+                "path": request.path,
+                "protocol": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+                "sourceIp": request.remote_addr or "127.0.0.1",
+                "userAgent": request.headers.get("User-Agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "body": body_value,
+        "isBase64Encoded": encoded,
+    }
+
+
+def to_response(result):
+    body = result.get("body") or ""
+    data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
+    response = Response(data, status=result.get("statusCode", 200))
+    for name, value in (result.get("headers") or {}).items():
+        response.headers[name] = value
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        for value in values:
+            response.headers.add(name, value)
+    for cookie in result.get("cookies") or []:
+        response.headers.add("Set-Cookie", cookie)
+    return response
+
+
+def json_error(status, message):
+    body = json.dumps({"errors": [{"field": None, "message": message}]})
+    return Response(body, status=status, mimetype="application/json")
+
+
+class ApiGateway:
+    """Mounted on `/api/` by the local server."""
+
+    def __call__(self, request):
+        import importlib
+
+        if request.path == "/api/openapi.json":
+            from jtec_forms.openapi import document
+
+            return Response(json.dumps(document(), indent=2), mimetype="application/json")
+        module_name = ROUTES.get(request.path)
+        if module_name is None:
+            return json_error(404, "Not found")
+        if (request.content_length or 0) > API_GATEWAY_MAX_BODY:
+            return json_error(413, "Request too large")
+        module = importlib.import_module(module_name)
+        context = LambdaContext(module_name.rsplit(".", 1)[-1])
+        return to_response(module.lambda_handler(http_api_event(request), context))

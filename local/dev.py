@@ -1,0 +1,118 @@
+"""Dev-only routes of the local server (`/_dev/`), like LocalStack's `/_aws/`: never deployed."""
+
+import decimal
+import email
+import html
+import json
+import re
+import urllib.request
+from email import policy
+
+from jtec_forms import clock
+from werkzeug.wrappers import Response
+
+LINK = re.compile(r"https?://[^\s<>\"]+")
+
+
+def plain(value):
+    """DynamoDB values as JSON ones (Decimal -> int or float)."""
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: plain(inner) for key, inner in value.items()}
+    if isinstance(value, list | set | tuple):
+        return [plain(inner) for inner in value]
+    return value
+
+
+def json_response(body, status=200):
+    return Response(json.dumps(body, indent=2), status=status, mimetype="application/json")
+
+
+class DevRoutes:
+    def __init__(self, aws, table, sweeper):
+        self.aws = aws
+        self.table = table
+        self.sweeper = sweeper
+
+    def __call__(self, request):
+        route = (request.method, request.path.rstrip("/") or "/_dev")
+        handlers = {
+            ("GET", "/_dev"): self.index,
+            ("GET", "/_dev/items"): self.items,
+            ("GET", "/_dev/outbox"): self.outbox,
+            ("POST", "/_dev/clock"): self.move_clock,
+        }
+        handler = handlers.get(route)
+        if handler is None:
+            return json_response({"errors": [{"field": None, "message": "Not found"}]}, 404)
+        return handler(request)
+
+    def index(self, request):
+        return json_response({"dynamodb_endpoint": self.aws.endpoint, "table": self.aws.table_name})
+
+    def items(self, request):
+        items, start = [], {}
+        while True:
+            page = self.table.scan(ConsistentRead=True, **start)
+            items += [plain(item) for item in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                break
+            start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+        return json_response(sorted(items, key=lambda item: (item["pk"], item["sk"])))
+
+    def sent_mail(self):
+        with urllib.request.urlopen(f"{self.aws.endpoint}/moto-api/data.json") as answer:
+            data = json.load(answer)
+        mails = []
+        for message in data.get("ses", {}).get("RawMessage", []):
+            parsed = email.message_from_string(message["raw_data"], policy=policy.default)
+            text = (
+                parsed.get_content()
+                if not parsed.is_multipart()
+                else parsed.get_body(("plain",)).get_content()
+            )
+            mails.append(
+                {
+                    "to": parsed["To"],
+                    "subject": parsed["Subject"],
+                    "text": text,
+                    "links": LINK.findall(text),
+                    "headers": {name: str(value) for name, value in parsed.items()},
+                }
+            )
+        return mails
+
+    def outbox(self, request):
+        mails = self.sent_mail()
+        if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+            return json_response(mails)
+        rows = "".join(
+            "<article class='notice'>"
+            f"<h2>{html.escape(mail['subject'])}</h2><p>To: {html.escape(mail['to'])}</p>"
+            f"<pre>{html.escape(mail['text'])}</pre>"
+            + "".join(
+                f"<p><a href='{html.escape(link)}'>{html.escape(link)}</a></p>" for link in mail["links"]
+            )
+            + "</article>"
+            for mail in reversed(mails)
+        )
+        page = (
+            "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'><title>Outbox (local)</title>"
+            "<link rel='stylesheet' href='/theme/css/site.css'></head><body><main class='container'>"
+            f"<h1>Outbox</h1><p>{len(mails)} emails sent by the local forms, newest first.</p>{rows}"
+            "</main></body></html>"
+        )
+        return Response(page, mimetype="text/html")
+
+    def move_clock(self, request):
+        try:
+            days = json.loads(request.get_data(as_text=True) or "{}")["advance_days"]
+            if isinstance(days, bool) or not isinstance(days, int | float) or days < 0:
+                raise ValueError
+        except (ValueError, KeyError, TypeError):
+            message = 'Send {"advance_days": N} with N a number of days, 0 or more'
+            return json_response({"errors": [{"field": "advance_days", "message": message}]}, 400)
+        now = clock.advance(days)
+        self.sweeper.sweep()
+        return json_response({"now": now.isoformat(timespec="seconds")})

@@ -1,0 +1,112 @@
+"""The embedded AWS of `make serve`: moto in server mode on 127.0.0.1, reached by boto3 over HTTP,
+with the data table created from `infra/template.yaml` and a verified SES sender."""
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+import yaml
+
+from local.site_builder import PROJECT_DIR
+
+TEMPLATE = PROJECT_DIR / "infra" / "template.yaml"
+TABLE_RESOURCE = "DataTable"
+REGION = "eu-west-2"
+# The table properties that DynamoDB's CreateTable takes as they are written in the template.
+CREATE_TABLE_KEYS = (
+    "AttributeDefinitions",
+    "KeySchema",
+    "GlobalSecondaryIndexes",
+    "BillingMode",
+    "SSESpecification",
+)
+
+
+class _TemplateLoader(yaml.SafeLoader):
+    """Reads CloudFormation's short-form tags (!Ref, !GetAtt, !Sub) as plain values."""
+
+
+def _tag(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        return {suffix: loader.construct_scalar(node)}
+    if isinstance(node, yaml.SequenceNode):
+        return {suffix: loader.construct_sequence(node)}
+    return {suffix: loader.construct_mapping(node)}
+
+
+_TemplateLoader.add_multi_constructor("!", _tag)
+
+
+def table_definition(template_path=TEMPLATE):
+    """The data table's properties exactly as the SAM template declares them."""
+    template = yaml.load(Path(template_path).read_text(encoding="utf-8"), Loader=_TemplateLoader)
+    return template["Resources"][TABLE_RESOURCE]["Properties"]
+
+
+def create_table(dynamodb_client, table_name, template_path=TEMPLATE):
+    """Create the table from the template, then switch on TTL (moto's CreateTable ignores it)."""
+    properties = table_definition(template_path)
+    arguments = {key: properties[key] for key in CREATE_TABLE_KEYS if key in properties}
+    if "SSESpecification" in arguments:
+        arguments["SSESpecification"] = {"Enabled": properties["SSESpecification"]["SSEEnabled"]}
+    stream = properties.get("StreamSpecification")
+    if stream:
+        arguments["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+    dynamodb_client.create_table(TableName=table_name, **arguments)
+    ttl = properties["TimeToLiveSpecification"]
+    dynamodb_client.update_time_to_live(
+        TableName=table_name,
+        TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": ttl["Enabled"]},
+    )
+    return ttl["AttributeName"]
+
+
+class LocalAws:
+    """moto server in this process; sets the environment the functions read, then creates resources."""
+
+    def __init__(self, site_url, table_name="jtec-local", mail_from="JTec IT Solutions <forms@jtec.invalid>"):
+        self.site_url = site_url
+        self.table_name = table_name
+        self.mail_from = mail_from
+        self.staff_email = "staff@jtec.invalid"
+        self.server = None
+        self.endpoint = None
+
+    def start(self):
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.server.start()
+        host, port = self.server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        os.environ.update(
+            {
+                "AWS_ENDPOINT_URL": self.endpoint,
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_SESSION_TOKEN": "testing",
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+                "TABLE_NAME": self.table_name,
+                "SITE_URL": self.site_url,
+                "MAIL_FROM": self.mail_from,
+                "STAFF_EMAIL": self.staff_email,
+                "APP_SECRET": os.environ.get("APP_SECRET") or secrets.token_hex(32),
+                "POWERTOOLS_SERVICE_NAME": "jtec-forms",
+            }
+        )
+        os.environ.pop("APP_SECRET_PARAMETER", None)
+        from jtec_forms import config
+
+        config.clear()
+        import boto3
+
+        self.ttl_attribute = create_table(boto3.client("dynamodb"), self.table_name)
+        boto3.client("ses").verify_email_identity(EmailAddress="forms@jtec.invalid")
+        return self
+
+    def stop(self):
+        if self.server is not None:
+            self.server.stop()

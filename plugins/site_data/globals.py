@@ -1,0 +1,11 @@
+"""Template globals from the Lambda package, so form fields and retention periods have one source."""
+
+from jtec_forms import retention
+from jtec_forms.validation import FORMS, schema
+
+
+def add_globals(generator):
+    generator.env.globals.update(
+        FORM_SCHEMAS={form: schema(form) for form in FORMS},
+        RETENTION_SCHEDULE=retention.SCHEDULE,
+    )

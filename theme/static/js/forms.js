@@ -1,0 +1,116 @@
+/*
+ * Progressive enhancement for the JTec forms. Without JavaScript a form posts, and the API answers
+ * with a 303 to a thank-you page or an HTML error page. With it, the form posts JSON with fetch,
+ * shows the API's own error messages in the GOV.UK pattern (summary, then each field), and moves
+ * focus to the error summary or the confirmation.
+ */
+(function () {
+  "use strict";
+
+  var GENERIC_FAILURE = "Sorry, we could not send this. Check your connection and try again.";
+
+  function tokenFromAddress() {
+    var match = /[?&]token=([^&]+)/.exec(window.location.search);
+    return match ? decodeURIComponent(match[1].replace(/\+/g, " ")) : "";
+  }
+
+  function collect(form) {
+    var data = {};
+    Array.prototype.forEach.call(form.elements, function (element) {
+      if (!element.name || element.disabled) { return; }
+      if (element.type === "checkbox") {
+        if (element.checked) { data[element.name] = true; }
+      } else if (element.type === "radio") {
+        if (element.checked) { data[element.name] = element.value; }
+      } else if (element.value !== "" || element.required) {
+        data[element.name] = element.value;
+      }
+    });
+    return data;
+  }
+
+  function clearErrors(form) {
+    Array.prototype.forEach.call(form.querySelectorAll(".form-group--error"), function (group) {
+      group.classList.remove("form-group--error");
+      var message = group.querySelector(".error-message");
+      if (message) { message.hidden = true; }
+      var control = group.querySelector("input, textarea, fieldset");
+      if (control) { control.removeAttribute("aria-invalid"); }
+    });
+    var summary = form.querySelector("[data-error-summary]");
+    summary.hidden = true;
+    summary.querySelector("ul").textContent = "";
+  }
+
+  function showErrors(form, errors) {
+    var summary = form.querySelector("[data-error-summary]");
+    var list = summary.querySelector("ul");
+    errors.forEach(function (error) {
+      var item = document.createElement("li");
+      var group = error.field ? form.querySelector('[data-field="' + error.field + '"]') : null;
+      if (group && group.classList.contains("form-group")) {
+        var link = document.createElement("a");
+        link.href = "#" + error.field;
+        link.textContent = error.message;
+        item.appendChild(link);
+        group.classList.add("form-group--error");
+        var message = group.querySelector(".error-message");
+        message.querySelector("[data-error-text]").textContent = error.message;
+        message.hidden = false;
+        var control = document.getElementById(error.field);
+        if (control) { control.setAttribute("aria-invalid", "true"); }
+      } else {
+        item.textContent = error.message;
+      }
+      list.appendChild(item);
+    });
+    summary.hidden = false;
+    if (document.title.indexOf("Error: ") !== 0) { document.title = "Error: " + document.title; }
+    summary.focus();
+  }
+
+  function showConfirmation(form, body) {
+    var panel = form.parentNode.querySelector("[data-confirmation]");
+    var text = body.message || "";
+    if (body.reference) {
+      text = "Thank you. Your reference is " + body.reference + ". We will reply to the email address you gave.";
+    }
+    panel.querySelector("[data-confirmation-text]").textContent = text;
+    form.hidden = true;
+    panel.hidden = false;
+    document.title = document.title.replace(/^Error: /, "");
+    panel.focus();
+  }
+
+  function submit(form, event) {
+    event.preventDefault();
+    var button = form.querySelector("[type=submit]");
+    if (button.disabled) { return; }
+    button.disabled = true;
+    clearErrors(form);
+    fetch(form.action, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(collect(form)),
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        if (response.ok) {
+          showConfirmation(form, body);
+        } else {
+          showErrors(form, body.errors || [{ field: null, message: GENERIC_FAILURE }]);
+        }
+      });
+    }).catch(function () {
+      showErrors(form, [{ field: null, message: GENERIC_FAILURE }]);
+    }).then(function () {
+      button.disabled = false;
+    });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-enhance]"), function (form) {
+    var token = form.querySelector('input[type=hidden][name="token"]');
+    if (token) { token.value = tokenFromAddress(); }
+    form.addEventListener("submit", function (event) { submit(form, event); });
+  });
+}());
