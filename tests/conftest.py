@@ -41,3 +41,76 @@ def context(browser):
     context = browser.new_context()
     yield context
     context.close()
+
+
+class _LogRecorder(logging.Handler):
+    """Keeps every log record emitted anywhere during the run, with its extra fields."""
+
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(f"{record.getMessage()} {record.__dict__!r}")
+
+
+LOG_RECORDER = _LogRecorder()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def record_all_logs():
+    """Attach the recorder to the root logger and to the forms' own (Powertools does not propagate)."""
+    loggers = [logging.getLogger(), logging.getLogger("jtec-forms")]
+    for logger in loggers:
+        logger.addHandler(LOG_RECORDER)
+    yield LOG_RECORDER
+    for logger in loggers:
+        logger.removeHandler(LOG_RECORDER)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The whole suite's logs must hold no name, email, phone or message a test submitted."""
+    from tests.forms_support import SUBMITTED_PERSONAL_DATA
+
+    leaked = sorted(
+        value for value in SUBMITTED_PERSONAL_DATA if any(value in line for line in LOG_RECORDER.lines)
+    )
+    if leaked:
+        session.config.get_terminal_writer().line(f"PERSONAL DATA IN LOGS: {len(leaked)} values", red=True)
+        session.exitstatus = 1
+
+
+@pytest.fixture(scope="session")
+def forms_site(built_site):
+    """The whole local stack, as `make serve` runs it: site, API handlers, moto, sweeper, `/_dev/`."""
+    from werkzeug.serving import make_server
+
+    from local.serve import start_local_stack
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    site = LocalSite(built_site)
+    server = make_server("127.0.0.1", 0, site, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    stack = start_local_stack(site, base_url, sweep_interval=3600)
+    import threading
+
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base_url
+    server.shutdown()
+    server.server_close()
+    stack.stop()
+
+
+@pytest.fixture
+def forms(forms_site):
+    """A clean table and the real clock for each forms test; yields the site's base URL."""
+    import boto3
+    from jtec_forms import clock, config
+
+    clock.reset()
+    table = boto3.resource("dynamodb").Table(config.table_name())
+    for item in table.scan(ProjectionExpression="pk, sk")["Items"]:
+        table.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+    yield forms_site
+    clock.reset()

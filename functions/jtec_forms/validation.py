@@ -15,6 +15,8 @@ TRUE_WORDS = {"true", "on", "yes", "1"}
 FALSE_WORDS = {"false", "off", "no", "0", ""}
 UNKNOWN_FIELD = "This form has no such field: remove it"
 NOT_AN_OBJECT = "Send the form's fields as one JSON object"
+# When a value breaks several rules, the message for the first of these is the most useful.
+KEYWORD_PRIORITY = ("type", "minLength", "maxLength", "const", "enum", "pattern", "format")
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def from_urlencoded(form, fields):
 
 
 def normalise(data):
-    """Surrounding spaces are never meant; an empty optional field is the same as a missing one."""
+    """Surrounding spaces are never meant: strip them from every string."""
     if not isinstance(data, dict):
         return data
     cleaned = {}
@@ -76,27 +78,33 @@ def normalise(data):
     return cleaned
 
 
+def _priority(keyword):
+    return KEYWORD_PRIORITY.index(keyword) if keyword in KEYWORD_PRIORITY else len(KEYWORD_PRIORITY)
+
+
 def validate(form, data):
     """All errors in `data`, in the order of the form's fields; one per field. Empty means valid."""
     form_schema = schema(form)
     properties = form_schema["properties"]
     if not isinstance(data, dict):
         return [FieldError(None, NOT_AN_OBJECT)]
-    found = {}
-    for name in form_schema.get("required", []):
-        if name not in data or data[name] in ("", None):
-            found[name] = properties[name]["x-messages"]["required"]
+    required = form_schema.get("required", [])
+    found = {
+        name: properties[name]["x-messages"]["required"]
+        for name in required
+        if name not in data or data[name] in ("", None)
+    }
+    broken = {}
     for error in _validator(form).iter_errors(data):
         if error.validator in ("required", "additionalProperties") or not error.path:
             continue
         name = error.path[0]
-        if name in found or name not in properties:
+        if name in found or name not in properties or (data.get(name) == "" and name not in required):
             continue
-        if data.get(name) == "" and name not in form_schema.get("required", []):
-            continue
-        found[name] = (
-            properties[name]["x-messages"].get(error.validator) or properties[name]["x-messages"]["type"]
-        )
+        broken.setdefault(name, []).append(error.validator)
+    for name, keywords in broken.items():
+        keyword = min(keywords, key=_priority)
+        found[name] = properties[name]["x-messages"].get(keyword) or properties[name]["x-messages"]["type"]
     errors = [FieldError(name, found[name]) for name in properties if name in found]
     errors += [FieldError(str(name)[:100], UNKNOWN_FIELD) for name in data if name not in properties]
     return errors

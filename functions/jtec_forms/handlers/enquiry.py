@@ -1,12 +1,11 @@
 """Lambda function `enquiry`: POST /api/enquiry."""
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 
 from jtec_forms import actions, web
+from jtec_forms.logs import logger
 
-logger = Logger(service="jtec-forms")
 app = APIGatewayHttpResolver()
 web.register_error_handlers(app, logger)
 

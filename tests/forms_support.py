@@ -1,0 +1,85 @@
+"""Helpers for the forms tests: Lambda invocations from a saved API Gateway event, unique people,
+and the personal data they submitted (so log captures can be searched for it)."""
+
+import copy
+import json
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+EVENT = json.loads((Path(__file__).parent / "events" / "http_api_post.json").read_text())
+HANDLERS = {
+    "/api/enquiry": "jtec_forms.handlers.enquiry",
+    "/api/subscribe": "jtec_forms.handlers.subscription",
+    "/api/subscribe/confirm": "jtec_forms.handlers.subscription",
+    "/api/unsubscribe": "jtec_forms.handlers.subscription",
+}
+# Every name, email, phone and message a test submitted: none may ever appear in a log.
+SUBMITTED_PERSONAL_DATA = set()
+
+
+class FakeContext:
+    function_name = "test"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:eu-west-2:123456789012:function:test"
+    aws_request_id = "test-request"
+
+    def get_remaining_time_in_millis(self):
+        return 10_000
+
+
+def person(**overrides):
+    """A unique person's enquiry, registered as personal data."""
+    token = uuid.uuid4().hex[:10]
+    details = {
+        "name": f"Ann Tester{token}",
+        "email": f"ann.{token}@example.com",
+        "phone": "028 9099 " + str(int(token[:6], 16) % 10000).zfill(4),
+        "topic": "support",
+        "message": f"My printer {token} prints nothing at all",
+        "policy_version": "2018-05-25",
+    }
+    details.update(overrides)
+    SUBMITTED_PERSONAL_DATA.update(
+        value for key, value in details.items() if key in ("name", "email", "phone", "message") and value
+    )
+    return details
+
+
+def event(
+    path,
+    body=None,
+    content_type="application/json",
+    raw=None,
+    source_ip="203.0.113.10",
+    query=None,
+    headers=None,
+):
+    """The saved API Gateway event with this request's path, body and headers."""
+    built = copy.deepcopy(EVENT)
+    if raw is None:
+        raw = json.dumps(body) if content_type == "application/json" else urlencode(body or {})
+    built["rawPath"] = built["requestContext"]["http"]["path"] = path
+    built["body"] = raw
+    built["headers"]["content-type"] = content_type
+    built["headers"]["content-length"] = str(len(raw.encode()))
+    built["headers"].update(headers or {})
+    built["requestContext"]["http"]["sourceIp"] = source_ip
+    built["requestContext"]["requestId"] = uuid.uuid4().hex
+    if query:
+        built["queryStringParameters"] = query
+        built["rawQueryString"] = urlencode(query)
+    return built
+
+
+def invoke(path, body=None, **options):
+    """Call the path's Lambda handler as API Gateway would; return (status, headers, parsed body)."""
+    import importlib
+
+    module = importlib.import_module(HANDLERS[path])
+    result = module.lambda_handler(event(path, body, **options), FakeContext())
+    headers = {name.lower(): value for name, value in (result.get("headers") or {}).items()}
+    text = result.get("body") or ""
+    parsed = json.loads(text) if headers.get("content-type", "").startswith("application/json") else text
+    return result["statusCode"], headers, parsed

@@ -1,0 +1,261 @@
+"""The enquiry handler against moto's DynamoDB and SES over HTTP (the local stack)."""
+
+import datetime
+import json
+import urllib.request
+
+import pytest
+from jtec_forms import clock, retention, store
+from jtec_forms.subjects import subject_key
+
+from tests.forms_support import invoke, person
+
+
+def items():
+    return store.table().scan(ConsistentRead=True)["Items"]
+
+
+def enquiries():
+    return [item for item in items() if item.get("kind") == "enquiry"]
+
+
+def outbox(base_url, to=None):
+    request = urllib.request.Request(base_url + "/_dev/outbox", headers={"Accept": "application/json"})
+    with urllib.request.urlopen(request) as answer:
+        mails = json.load(answer)
+    return [mail for mail in mails if to is None or mail["to"] == to]
+
+
+def test_enquiry_is_stored_with_its_details_and_answered_with_a_reference(forms):
+    details = person(opt_in=False)
+    status, _, body = invoke("/api/enquiry", details)
+    assert status == 201
+    assert body["reference"].startswith("ENQ-")
+    [item] = enquiries()
+    assert item["reference"] == body["reference"]
+    assert {key: item[key] for key in ("name", "email", "phone", "message", "topic", "policy_version")} == {
+        key: details[key] for key in ("name", "email", "phone", "message", "topic", "policy_version")
+    }
+    assert item["status"] == "open"
+
+
+def test_every_item_of_a_person_lives_under_their_subject_key(forms):
+    from jtec_forms import config
+
+    details = person(email="Mixed.Case@Example.COM")
+    invoke("/api/enquiry", details)
+    [item] = enquiries()
+    assert item["pk"] == subject_key(config.secret(), "mixed.case@example.com")
+    assert "mixed.case" not in item["pk"].lower()
+
+
+def test_enquiry_expires_exactly_twelve_months_after_submission(forms):
+    clock.advance(0)
+    before = clock.now()
+    invoke("/api/enquiry", person())
+    [item] = enquiries()
+    created = datetime.datetime.fromisoformat(item["created_at"])
+    assert before - datetime.timedelta(seconds=1) <= created <= clock.now()
+    assert int(item["expires_at"]) == int(retention.add_months(created, 12).timestamp())
+
+
+@pytest.mark.parametrize(
+    "start,expected",
+    [
+        ("2026-01-31T10:00:00+00:00", "2027-01-31T10:00:00+00:00"),
+        ("2028-02-29T23:59:59+00:00", "2029-02-28T23:59:59+00:00"),
+        ("2027-12-31T00:00:00+00:00", "2028-12-31T00:00:00+00:00"),
+        ("2026-03-31T12:00:00+00:00", "2027-03-31T12:00:00+00:00"),
+    ],
+)
+def test_twelve_calendar_months_at_month_ends_and_leap_days(start, expected):
+    start = datetime.datetime.fromisoformat(start)
+    assert retention.ENQUIRY.expires_at(start) == datetime.datetime.fromisoformat(expected)
+
+
+def test_one_month_from_the_31st_is_the_last_day_of_a_short_month():
+    assert retention.add_months(datetime.datetime(2027, 1, 31), 1) == datetime.datetime(2027, 2, 28)
+    assert retention.add_months(datetime.datetime(2028, 1, 31), 1) == datetime.datetime(2028, 2, 29)
+
+
+def test_an_expired_enquiry_is_invisible_before_it_is_deleted(forms):
+    details = person()
+    invoke("/api/enquiry", details)
+    [item] = enquiries()
+    subject = item["pk"]
+    clock.advance((retention.add_months(clock.now(), 12) - clock.now()).days - 1)
+    assert [i["sk"] for i in store.subject_items(subject, clock.now())] == [item["sk"]]
+    clock.advance(2)
+    assert store.subject_items(subject, clock.now()) == []
+    assert len(enquiries()) == 1  # still in the table until the TTL sweep, but never read
+
+
+BAD_FIELDS = [
+    ("name", "", "Enter your full name"),
+    ("name", "   ", "Enter your full name"),
+    ("name", "x" * 101, "Full name must be 100 characters or fewer"),
+    ("name", 42, "Enter your full name"),
+    ("email", "", "Enter your email address"),
+    ("email", "ann@", "Enter an email address in the correct format, like name@example.com"),
+    ("email", "ann example.com", "Enter an email address in the correct format, like name@example.com"),
+    ("email", "a" * 250 + "@example.com", "Email address must be 254 characters or fewer"),
+    ("phone", "call me", "Enter a telephone number, like 028 9099 2544 or +44 28 9099 2544"),
+    ("phone", "0" * 21, "Telephone number must be 20 characters or fewer"),
+    ("topic", "", "Select what your enquiry is about"),
+    ("topic", "printers", "Select what your enquiry is about"),
+    ("message", "", "Enter your message"),
+    ("message", "x" * 5001, "Message must be 5000 characters or fewer"),
+    ("opt_in", "perhaps", "Tick the box, or leave it empty"),
+    ("policy_version", "latest", "Reload the page and try again: the form is out of date"),
+    ("policy_version", None, "Reload the page and try again: the form is out of date"),
+    ("website", "x" * 201, "Leave this field empty"),
+]
+
+
+@pytest.mark.parametrize("field,value,message", BAD_FIELDS)
+def test_bad_input_in_a_field_gets_400_naming_it_and_stores_nothing(forms, field, value, message):
+    details = person()
+    if value is None:
+        del details[field]
+    else:
+        details[field] = value
+    status, _, body = invoke("/api/enquiry", details)
+    assert status == 400
+    assert body == {"errors": [{"field": field, "message": message}]}
+    assert items() == []
+
+
+def test_every_error_is_reported_at_once_in_form_order(forms):
+    status, _, body = invoke("/api/enquiry", {"message": "", "email": "nope", "extra": "1"})
+    assert status == 400
+    assert [error["field"] for error in body["errors"]] == [
+        "name",
+        "email",
+        "topic",
+        "message",
+        "policy_version",
+        "extra",
+    ]
+
+
+def test_unknown_fields_are_refused(forms):
+    status, _, body = invoke("/api/enquiry", {**person(), "is_admin": True})
+    assert status == 400
+    assert body["errors"] == [{"field": "is_admin", "message": "This form has no such field: remove it"}]
+    assert items() == []
+
+
+def test_a_body_that_is_not_an_object_is_refused(forms):
+    status, _, body = invoke("/api/enquiry", raw="[1, 2]")
+    assert status == 400
+    assert body["errors"][0]["field"] is None
+
+
+def test_invalid_json_is_refused_with_400(forms):
+    status, _, body = invoke("/api/enquiry", raw="{name: 'Ann'")
+    assert status == 400
+    assert body["errors"] == [{"field": None, "message": "The request body is not valid JSON"}]
+
+
+def test_an_oversized_body_gets_413(forms):
+    status, _, body = invoke("/api/enquiry", raw=json.dumps({"message": "x" * 20000}))
+    assert status == 413
+    assert items() == []
+
+
+def test_another_content_type_gets_415(forms):
+    status, _, body = invoke("/api/enquiry", raw="name=Ann", content_type="text/plain")
+    assert status == 415
+    assert body["errors"][0]["message"] == "Send the form as application/json or urlencoded"
+
+
+def test_a_form_post_is_redirected_to_the_thank_you_page(forms):
+    details = person()
+    status, headers, _ = invoke("/api/enquiry", details, content_type="application/x-www-form-urlencoded")
+    assert status == 303
+    assert headers["location"] == "/contact/thank-you/"
+    assert len(enquiries()) == 1
+
+
+def test_a_form_post_with_errors_gets_an_html_error_page(forms):
+    details = person(email="not-an-address")
+    status, headers, page = invoke("/api/enquiry", details, content_type="application/x-www-form-urlencoded")
+    assert status == 400
+    assert headers["content-type"].startswith("text/html")
+    assert "<title>Error: there is a problem | JTec IT Solutions</title>" in page
+    assert (
+        '<a href="/contact/#email">Enter an email address in the correct format, like name@example.com</a>'
+        in page
+    )
+    assert details["email"] not in page
+    assert items() == []
+
+
+def test_a_double_clicked_submit_stores_one_enquiry(forms):
+    details = person()
+    first = invoke("/api/enquiry", details)
+    second = invoke("/api/enquiry", details)
+    assert first[0] == second[0] == 201
+    assert first[2]["reference"] == second[2]["reference"]
+    assert len(enquiries()) == 1
+
+
+def test_a_filled_honeypot_is_answered_as_accepted_and_nothing_is_stored(forms):
+    status, _, body = invoke("/api/enquiry", person(website="http://spam.example"))
+    assert status == 201
+    assert body["reference"].startswith("ENQ-")
+    assert items() == []
+
+
+def test_staff_are_notified_with_reference_and_topic_only(forms):
+    details = person(topic="maintenance")
+    _, _, body = invoke("/api/enquiry", details)
+    [mail] = outbox(forms, to="staff@jtec.invalid")[-1:]
+    assert body["reference"] in mail["subject"]
+    assert "Maintenance" in mail["text"]
+    for personal in (details["name"], details["email"], details["phone"], details["message"]):
+        assert personal not in json.dumps(mail)
+
+
+def test_opting_in_starts_a_pending_double_opt_in_subscription(forms):
+    details = person(opt_in=True)
+    invoke("/api/enquiry", details)
+    [subscription] = [item for item in items() if item["sk"] == "SUBSCRIPTION"]
+    assert subscription["status"] == "pending"
+    assert subscription["consent"]["wording_id"] == "enquiry-opt-in-2026-11"
+    assert subscription["consent"]["source"] == "enquiry"
+    [mail] = outbox(forms, to=details["email"])
+    assert "/newsletter/confirm/?token=" in mail["text"]
+
+
+def test_a_store_failure_gets_503_with_retry_after(forms, monkeypatch):
+    from jtec_forms import config
+
+    monkeypatch.setattr(config, "table_name", lambda: "no-such-table")
+    store.table.cache_clear()
+    actions_cache_clear()
+    try:
+        status, headers, body = invoke("/api/enquiry", person())
+    finally:
+        monkeypatch.undo()
+        store.table.cache_clear()
+        actions_cache_clear()
+    assert status == 503
+    assert headers["retry-after"] == "30"
+    assert items() == []
+
+
+def test_a_mail_failure_gets_503_and_takes_back_what_was_written(forms, monkeypatch):
+    from jtec_forms import config
+
+    monkeypatch.setattr(config, "mail_from", lambda: "unverified@elsewhere.invalid")
+    status, headers, body = invoke("/api/enquiry", person(opt_in=True))
+    assert status == 503
+    assert headers["retry-after"] == "30"
+    assert [item for item in items() if not item["pk"].startswith(("RATE#", "IDEMPOTENCY#"))] == []
+
+
+def actions_cache_clear():
+    from jtec_forms import actions
+
+    actions._idempotent_enquiry.cache_clear()

@@ -1,0 +1,218 @@
+"""Double opt-in newsletter subscriptions, signed single-use links and rate limits, against moto."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from jtec_forms import clock, rate_limits, retention, store
+
+from tests.forms_support import invoke, person
+from tests.test_forms_enquiry import items, outbox
+
+
+def sign_up(**extra_fields):
+    details = person()
+    newsletter = {
+        "name": details["name"],
+        "email": details["email"],
+        "consent": True,
+        "policy_version": "2018-05-25",
+        **extra_fields,
+    }
+    return newsletter, invoke("/api/subscribe", newsletter)
+
+
+def token_in(link):
+    return parse_qs(urlsplit(link).query)["token"][0]
+
+
+def links_for(base_url, email):
+    mail = outbox(base_url, to=email)[-1]
+    confirm = [link for link in mail["links"] if "/newsletter/confirm/" in link]
+    unsubscribe = [link for link in mail["links"] if "/newsletter/unsubscribe/" in link]
+    return mail, (token_in(confirm[0]) if confirm else None), token_in(unsubscribe[0])
+
+
+def subscription():
+    found = [item for item in items() if item["sk"] == "SUBSCRIPTION"]
+    return found[0] if found else None
+
+
+def test_signing_up_stores_a_pending_subscription_that_expires(forms):
+    details, (status, _, body) = sign_up()
+    assert status == 202
+    assert body == {"message": "Check your email: we have sent you a link to confirm your subscription."}
+    pending = subscription()
+    assert pending["status"] == "pending"
+    assert {pending["name"], pending["email"]} == {details["name"], details["email"]}
+    requested = clock.now()
+    assert (
+        abs(
+            int(pending["expires_at"]) - int(retention.PENDING_SUBSCRIPTION.expires_at(requested).timestamp())
+        )
+        <= 2
+    )
+
+
+def test_the_confirmation_mail_links_to_a_site_page_and_offers_one_click_unsubscribe(forms):
+    details, _ = sign_up()
+    mail, confirm_token, unsubscribe_token = links_for(forms, details["email"])
+    assert any(link.startswith(forms + "/newsletter/confirm/?token=") for link in mail["links"])
+    assert mail["headers"]["List-Unsubscribe"] == f"<{forms}/api/unsubscribe?token={unsubscribe_token}>"
+    assert mail["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_confirming_activates_the_subscription_with_proof_of_consent(forms):
+    details, _ = sign_up()
+    _, confirm_token, _ = links_for(forms, details["email"])
+    status, _, body = invoke("/api/subscribe/confirm", {"token": confirm_token})
+    assert status == 200
+    active = subscription()
+    assert active["status"] == "active"
+    assert "expires_at" not in active
+    consent = active["consent"]
+    assert consent["policy_version"] == "2018-05-25"
+    assert consent["wording_id"] == "newsletter-2026-11"
+    assert consent["wording"] == "Send me news and promotions from JTec IT Solutions by email"
+    assert consent["requested_at"] <= consent["confirmed_at"]
+
+
+def test_a_replayed_confirmation_link_is_refused_and_changes_nothing(forms):
+    details, _ = sign_up()
+    _, confirm_token, _ = links_for(forms, details["email"])
+    invoke("/api/subscribe/confirm", {"token": confirm_token})
+    before = items()
+    status, _, body = invoke("/api/subscribe/confirm", {"token": confirm_token})
+    assert status == 400
+    assert body["errors"][0]["field"] == "token"
+    assert "already been used" in body["errors"][0]["message"]
+    assert items() == before
+
+
+@pytest.mark.parametrize("position", [0, 20, -3])
+def test_a_tampered_link_is_refused_and_changes_nothing(forms, position):
+    details, _ = sign_up()
+    _, confirm_token, _ = links_for(forms, details["email"])
+    tampered = list(confirm_token)
+    tampered[position] = "A" if tampered[position] != "A" else "B"
+    before = items()
+    status, _, body = invoke("/api/subscribe/confirm", {"token": "".join(tampered)})
+    assert status == 400
+    assert (
+        body["errors"][0]["message"]
+        == "This link is not valid. Check you copied the whole link from the email."
+    )
+    assert items() == before
+
+
+def test_an_unsubscribe_link_cannot_confirm(forms):
+    details, _ = sign_up()
+    _, _, unsubscribe_token = links_for(forms, details["email"])
+    status, _, _ = invoke("/api/subscribe/confirm", {"token": unsubscribe_token})
+    assert status == 400
+    assert subscription()["status"] == "pending"
+
+
+def test_an_expired_confirmation_link_is_refused_and_changes_nothing(forms):
+    details, _ = sign_up()
+    _, confirm_token, _ = links_for(forms, details["email"])
+    clock.advance(retention.PENDING_SUBSCRIPTION.days + 1)
+    before = items()
+    status, _, body = invoke("/api/subscribe/confirm", {"token": confirm_token})
+    assert status == 400
+    assert body["errors"][0]["message"] == "This link has expired. Start again to get a new one."
+    assert items() == before
+
+
+def test_subscribe_answers_the_same_for_known_and_unknown_addresses(forms):
+    details, first = sign_up()
+    _, confirm_token, _ = links_for(forms, details["email"])
+    invoke("/api/subscribe/confirm", {"token": confirm_token})
+    known = invoke("/api/subscribe", details)
+    _, unknown = sign_up()
+    assert known[0] == unknown[0] == first[0] == 202
+    assert known[2] == unknown[2] == first[2]
+    assert subscription_count_active() == 1
+
+
+def subscription_count_active():
+    return len([item for item in items() if item["sk"] == "SUBSCRIPTION" and item["status"] == "active"])
+
+
+def test_one_click_unsubscribe_deletes_the_subscription(forms):
+    details, _ = sign_up()
+    _, confirm_token, unsubscribe_token = links_for(forms, details["email"])
+    invoke("/api/subscribe/confirm", {"token": confirm_token})
+    status, _, _ = invoke(
+        "/api/unsubscribe",
+        {"List-Unsubscribe": "One-Click"},
+        content_type="application/x-www-form-urlencoded",
+        query={"token": unsubscribe_token},
+    )
+    assert status == 303
+    assert subscription() is None
+
+
+def test_the_unsubscribe_page_button_deletes_the_subscription(forms):
+    details, _ = sign_up()
+    _, _, unsubscribe_token = links_for(forms, details["email"])
+    status, _, body = invoke("/api/unsubscribe", {"token": unsubscribe_token})
+    assert status == 200
+    assert body == {"message": "You have unsubscribed and we have deleted your details."}
+    assert subscription() is None
+    replay = invoke("/api/unsubscribe", {"token": unsubscribe_token})
+    assert replay[0] == 400
+
+
+def test_a_form_post_from_the_emailed_page_carries_the_token_in_its_address(forms):
+    details, _ = sign_up()
+    _, confirm_token, _ = links_for(forms, details["email"])
+    status, headers, _ = invoke(
+        "/api/subscribe/confirm",
+        {},
+        content_type="application/x-www-form-urlencoded",
+        headers={"referer": f"https://www.example.test/newsletter/confirm/?token={confirm_token}"},
+    )
+    assert status == 303
+    assert headers["location"] == "/newsletter/confirmed/"
+    assert subscription()["status"] == "active"
+
+
+def test_verification_mails_are_rate_limited_per_address(forms):
+    details = person()
+    newsletter = {
+        "name": details["name"],
+        "email": details["email"],
+        "consent": True,
+        "policy_version": "2018-05-25",
+    }
+    answers = [
+        invoke("/api/subscribe", newsletter, source_ip=f"198.51.100.{n}")
+        for n in range(rate_limits.PER_ADDRESS + 1)
+    ]
+    assert [status for status, _, _ in answers] == [202] * rate_limits.PER_ADDRESS + [429]
+    status, headers, body = answers[-1]
+    assert 0 < int(headers["retry-after"]) <= rate_limits.WINDOW_SECONDS
+    assert len(outbox(forms, to=details["email"])) >= rate_limits.PER_ADDRESS
+
+
+def test_verification_mails_are_rate_limited_per_client(forms):
+    statuses = [sign_up()[1][0] for _ in range(rate_limits.PER_CLIENT)]
+    assert statuses == [202] * rate_limits.PER_CLIENT
+    status, headers, _ = sign_up()[1]
+    assert status == 429
+    assert int(headers["retry-after"]) > 0
+
+
+def test_the_honeypot_drops_a_sign_up_silently(forms):
+    _, (status, _, body) = sign_up(website="bot")
+    details, _ = sign_up()
+    assert status == 202
+    assert subscription()["email"] == details["email"]
+    assert len([item for item in items() if item["sk"] == "SUBSCRIPTION"]) == 1
+
+
+def test_expired_pending_subscriptions_are_invisible(forms):
+    details, _ = sign_up()
+    pending = subscription()
+    clock.advance(retention.PENDING_SUBSCRIPTION.days + 1)
+    assert store.get_subscription(pending["pk"], clock.now()) is None
