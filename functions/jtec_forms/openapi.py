@@ -1,0 +1,125 @@
+"""The OpenAPI 3.1 document of the forms API, generated from the same JSON Schemas the handlers use."""
+
+import copy
+
+from jtec_forms.validation import schema
+
+FORM_TYPES = ("application/json", "application/x-www-form-urlencoded")
+
+# path -> (form schema, success status, success body schema name, summary)
+OPERATIONS = {
+    "/api/enquiry": ("enquiry", "201", "Reference", "Send an enquiry (kept 12 months at most)"),
+    "/api/subscribe": ("subscribe", "202", "Message", "Start a double opt-in newsletter subscription"),
+    "/api/subscribe/confirm": ("token", "200", "Message", "Confirm a subscription with the emailed token"),
+    "/api/unsubscribe": ("token", "200", "Message", "Unsubscribe (RFC 8058 one-click or the emailed page)"),
+}
+ERRORS = {
+    "400": "Invalid input: every error at once, each with its field",
+    "413": "Body larger than the cap",
+    "415": "Content type other than JSON or urlencoded",
+    "429": "Too many verification emails; see Retry-After",
+    "503": "Store or mail unavailable; nothing was saved; see Retry-After",
+}
+
+
+def _request_schema(form):
+    body = copy.deepcopy(schema(form))
+    for key in ("$schema", "$id"):
+        body.pop(key, None)
+    return body
+
+
+def _error_response(description, retry_after):
+    response = {
+        "description": description,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Errors"}},
+            "text/html": {"schema": {"type": "string"}},
+        },
+    }
+    if retry_after:
+        response["headers"] = {
+            "Retry-After": {"required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"}}
+        }
+    return response
+
+
+def _operation(path, form, status, body_schema, summary):
+    operation = {
+        "summary": summary,
+        "operationId": path.removeprefix("/api/").replace("/", "_"),
+        "requestBody": {
+            "required": True,
+            "content": {content_type: {"schema": _request_schema(form)} for content_type in FORM_TYPES},
+        },
+        "responses": {
+            status: {
+                "description": "Done (JSON request)",
+                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body_schema}"}}},
+            },
+            "303": {
+                "description": "Done (form post): go to the thank-you page",
+                "headers": {"Location": {"required": True, "schema": {"type": "string"}}},
+            },
+            **{code: _error_response(text, code in ("429", "503")) for code, text in ERRORS.items()},
+        },
+    }
+    if path == "/api/unsubscribe":
+        operation["parameters"] = [
+            {
+                "name": "token",
+                "in": "query",
+                "required": False,
+                "description": "The token, as RFC 8058 one-click posts carry it in the List-Unsubscribe URL",
+                "schema": {"type": "string", "maxLength": 400},
+            }
+        ]
+    return operation
+
+
+def document():
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "JTec forms API",
+            "version": "1.0.0",
+            "description": "Enquiry and newsletter forms. Same origin as the site; JSON or urlencoded in.",
+        },
+        "paths": {path: {"post": _operation(path, *operation)} for path, operation in OPERATIONS.items()},
+        "components": {
+            "schemas": {
+                "Errors": {
+                    "type": "object",
+                    "required": ["errors"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "errors": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "type": "object",
+                                "required": ["field", "message"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "field": {"type": ["string", "null"]},
+                                    "message": {"type": "string"},
+                                },
+                            },
+                        }
+                    },
+                },
+                "Reference": {
+                    "type": "object",
+                    "required": ["reference"],
+                    "additionalProperties": False,
+                    "properties": {"reference": {"type": "string", "pattern": "^ENQ-[A-Z0-9]{8}$"}},
+                },
+                "Message": {
+                    "type": "object",
+                    "required": ["message"],
+                    "additionalProperties": False,
+                    "properties": {"message": {"type": "string"}},
+                },
+            }
+        },
+    }
