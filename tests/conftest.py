@@ -39,6 +39,7 @@ def browser():
 @pytest.fixture
 def context(browser):
     context = browser.new_context()
+    context.set_default_timeout(15_000)
     yield context
     context.close()
 

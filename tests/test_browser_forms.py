@@ -1,0 +1,217 @@
+"""The forms in headless Chromium against the whole local stack, with JavaScript on and off."""
+
+import datetime
+import json
+import urllib.request
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from jtec_forms import clock, retention
+
+from tests.forms_support import person
+from tests.test_forms_enquiry import outbox
+
+axe = Axe()
+FORM_PAGES = ["/contact/", "/newsletter/", "/newsletter/confirm/", "/newsletter/unsubscribe/"]
+
+
+def dev_items(base_url):
+    with urllib.request.urlopen(base_url + "/_dev/items") as answer:
+        return json.load(answer)
+
+
+def new_page(browser, javascript=True):
+    context = browser.new_context(java_script_enabled=javascript)
+    context.set_default_timeout(15_000)
+    context.add_init_script("localStorage.setItem('jtec_cookie_consent', 'rejected')")
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser):
+    context, page = new_page(browser)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page_without_js(browser):
+    context, page = new_page(browser, javascript=False)
+    yield page
+    context.close()
+
+
+def fill_enquiry(page, details, opt_in=False):
+    page.get_by_label("Full name").fill(details["name"])
+    page.get_by_label("Email address").fill(details["email"])
+    page.get_by_label("Telephone number (optional)").fill(details["phone"])
+    page.get_by_label("IT support").check()
+    page.get_by_label("Your message").fill(details["message"])
+    if opt_in:
+        page.get_by_label("Keep me up to date with news and promotions by email").check()
+
+
+def violations(page):
+    return [violation["id"] for violation in axe.run(page).response["violations"]]
+
+
+def test_contact_form_with_javascript_confirms_and_moves_focus(forms, page):
+    details = person()
+    page.goto(forms + "/contact/")
+    fill_enquiry(page, details)
+    page.get_by_role("button", name="Send enquiry").click()
+    panel = page.locator("[data-confirmation]")
+    panel.wait_for(state="visible")
+    assert "Your reference is ENQ-" in panel.text_content()
+    assert page.evaluate("document.activeElement.hasAttribute('data-confirmation')")
+    assert [item["name"] for item in dev_items(forms) if item.get("kind") == "enquiry"] == [details["name"]]
+
+
+def test_contact_form_without_javascript_lands_on_the_thank_you_page(forms, page_without_js):
+    details = person()
+    page_without_js.goto(forms + "/contact/")
+    fill_enquiry(page_without_js, details)
+    page_without_js.get_by_role("button", name="Send enquiry").click()
+    page_without_js.wait_for_url(forms + "/contact/thank-you/")
+    assert page_without_js.locator("h1").text_content() == "Enquiry sent"
+    assert [item["email"] for item in dev_items(forms) if item.get("kind") == "enquiry"] == [details["email"]]
+
+
+def test_errors_with_javascript_show_the_summary_and_each_field(forms, page):
+    page.goto(forms + "/contact/")
+    page.get_by_label("Email address").fill("not an address")
+    page.get_by_role("button", name="Send enquiry").click()
+    summary = page.get_by_role("alert")
+    summary.wait_for(state="visible")
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    links = summary.get_by_role("link").all_text_contents()
+    assert links == [
+        "Enter your full name",
+        "Enter an email address in the correct format, like name@example.com",
+        "Select what your enquiry is about",
+        "Enter your message",
+    ]
+    assert page.title().startswith("Error: ")
+    assert page.locator("#email-error").text_content().strip() == (
+        "Error: Enter an email address in the correct format, like name@example.com"
+    )
+    summary.get_by_role("link", name="Enter your full name").click()
+    assert page.evaluate("document.activeElement.id") == "name"
+    assert violations(page) == []
+    assert dev_items(forms) == []
+
+
+def test_errors_without_javascript_get_an_error_page_linking_to_the_fields(forms, page_without_js):
+    page_without_js.goto(forms + "/contact/")
+    page_without_js.get_by_role("button", name="Send enquiry").click()
+    assert page_without_js.title() == "Error: there is a problem | JTec IT Solutions"
+    link = page_without_js.get_by_role("link", name="Enter your full name")
+    assert link.get_attribute("href") == "/contact/#name"
+
+
+def test_the_error_page_has_no_axe_violations(forms, page):
+    page.goto(forms + "/contact/")
+    with page.expect_navigation():
+        page.locator("form").evaluate("form => form.submit()")  # a plain post, past forms.js
+    assert page.title() == "Error: there is a problem | JTec IT Solutions"
+    assert violations(page) == []
+
+
+def confirm_link(base_url, email, kind):
+    mail = outbox(base_url, to=email)[-1]
+    return next(link for link in mail["links"] if f"/newsletter/{kind}/" in link)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_newsletter_double_opt_in_through_the_emailed_link(forms, browser, javascript):
+    context, page = new_page(browser, javascript)
+    details = person()
+    page.goto(forms + "/newsletter/")
+    page.get_by_label("Full name").fill(details["name"])
+    page.get_by_label("Email address").fill(details["email"])
+    page.get_by_label("Send me news and promotions from JTec IT Solutions by email").check()
+    page.get_by_role("button", name="Subscribe").click()
+    if javascript:
+        page.locator("[data-confirmation]").wait_for(state="visible")
+    else:
+        page.wait_for_url(forms + "/newsletter/check-your-email/")
+    [pending] = [item for item in dev_items(forms) if item["sk"] == "SUBSCRIPTION"]
+    assert pending["status"] == "pending"
+
+    page.goto(confirm_link(forms, details["email"], "confirm"))
+    page.get_by_role("button", name="Confirm my subscription").click()
+    if javascript:
+        page.locator("[data-confirmation]").wait_for(state="visible")
+        assert "your subscription is confirmed" in page.locator("[data-confirmation]").text_content()
+    else:
+        page.wait_for_url(forms + "/newsletter/confirmed/")
+    [active] = [item for item in dev_items(forms) if item["sk"] == "SUBSCRIPTION"]
+    assert active["status"] == "active"
+    context.close()
+
+
+def test_unsubscribing_through_the_emailed_link_deletes_the_subscription(forms, page):
+    details = person()
+    page.goto(forms + "/newsletter/")
+    page.get_by_label("Full name").fill(details["name"])
+    page.get_by_label("Email address").fill(details["email"])
+    page.get_by_label("Send me news and promotions from JTec IT Solutions by email").check()
+    page.get_by_role("button", name="Subscribe").click()
+    page.locator("[data-confirmation]").wait_for(state="visible")
+    page.goto(confirm_link(forms, details["email"], "unsubscribe"))
+    page.get_by_role("button", name="Unsubscribe").click()
+    page.locator("[data-confirmation]").wait_for(state="visible")
+    assert [item for item in dev_items(forms) if item["sk"] == "SUBSCRIPTION"] == []
+
+
+def test_a_used_link_shows_why_it_is_refused(forms, page):
+    page.goto(forms + "/newsletter/confirm/?token=not-a-real-token")
+    page.get_by_role("button", name="Confirm my subscription").click()
+    page.get_by_role("alert").wait_for(state="visible")
+    assert "This link is not valid" in page.get_by_role("alert").text_content()
+
+
+def test_an_enquiry_is_gone_twelve_months_and_a_day_later(forms, page):
+    details = person()
+    page.goto(forms + "/contact/")
+    fill_enquiry(page, details)
+    page.get_by_role("button", name="Send enquiry").click()
+    page.locator("[data-confirmation]").wait_for(state="visible")
+    assert any(item.get("kind") == "enquiry" for item in dev_items(forms))
+    now = clock.now()
+    days = (retention.ENQUIRY.expires_at(now) - now).days + 1
+    request = urllib.request.Request(
+        forms + "/_dev/clock",
+        data=json.dumps({"advance_days": days}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as answer:
+        moved_to = datetime.datetime.fromisoformat(json.load(answer)["now"])
+    assert moved_to > retention.ENQUIRY.expires_at(now)
+    assert [item for item in dev_items(forms) if item.get("kind") == "enquiry"] == []
+
+
+@pytest.mark.parametrize("url", FORM_PAGES)
+def test_form_page_has_no_axe_violations(forms, page, url):
+    page.goto(forms + url)
+    assert violations(page) == []
+
+
+def test_dev_index_names_the_embedded_dynamodb(forms):
+    with urllib.request.urlopen(forms + "/_dev/") as answer:
+        index = json.load(answer)
+    assert index["dynamodb_endpoint"].startswith("http://127.0.0.1:")
+    assert index["table"] == "jtec-local"
+
+
+def test_dev_outbox_reads_as_a_page_for_people(forms, page):
+    page.goto(forms + "/_dev/outbox")
+    assert page.locator("h1").text_content() == "Outbox"
+
+
+def test_dev_clock_refuses_a_bad_request(forms):
+    request = urllib.request.Request(forms + "/_dev/clock", data=b'{"advance_days": "soon"}', method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request)
+    assert refused.value.code == 400
