@@ -78,7 +78,7 @@ class DevRoutes:
                     "subject": parsed["Subject"],
                     "text": text,
                     "links": LINK.findall(text),
-                    "headers": {name: str(value) for name, value in parsed.items()},
+                    "headers": {name: str(value).strip() for name, value in parsed.items()},
                 }
             )
         return mails

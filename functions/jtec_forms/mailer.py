@@ -1,7 +1,6 @@
 """Sending email through Amazon SES (raw messages, so RFC 8058 unsubscribe headers can be set)."""
 
 import functools
-from email.message import EmailMessage
 
 from jtec_forms import config
 
@@ -17,19 +16,31 @@ def _client():
     return boto3.client("ses")
 
 
-def send(to, subject, text, headers=None):
-    message = EmailMessage()
+def build(to, subject, text, headers=None):
+    """A plain-text message. The classic MIMEText API: several times faster than EmailMessage here.
+    Imported here, not at module load: requests that send no mail (most refusals) never pay for it."""
+    from email.charset import QP, Charset
+    from email.mime.text import MIMEText
+
+    charset = Charset("utf-8")
+    charset.body_encoding = QP  # quoted-printable keeps the text and its links readable in the raw message
+    message = MIMEText(text, "plain", charset)
     message["From"] = config.mail_from()
     message["To"] = to
     message["Subject"] = subject
     for name, value in (headers or {}).items():
         message[name] = value
-    message.set_content(text)
+    return message.as_bytes()
+
+
+def send(to, subject, text, headers=None):
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         _client().send_raw_email(
-            Source=config.mail_from(), Destinations=[to], RawMessage={"Data": message.as_bytes()}
+            Source=config.mail_from(),
+            Destinations=[to],
+            RawMessage={"Data": build(to, subject, text, headers)},
         )
     except (BotoCoreError, ClientError) as error:
         raise MailUnavailable(type(error).__name__) from error

@@ -1,0 +1,159 @@
+"""Lambda cost of our own code: cold import of each handler module against `import boto3` alone (what a
+cold start pays), and warm per-request time with DynamoDB and SES stubbed out."""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from bench.report import print_table
+
+HANDLERS = ["jtec_forms.handlers.enquiry", "jtec_forms.handlers.subscription"]
+COLD_RUNS = 21
+WARM_REQUESTS = 2000
+
+
+def cold_import_seconds(modules):
+    """Median time to import each entry of `modules` in a fresh interpreter (bytecode cached, as in
+    Lambda). Runs are interleaved so that drift in the machine's speed hits every entry alike."""
+    samples = {module: [] for module in modules}
+    for _ in range(COLD_RUNS):
+        for module in modules:
+            code = f"import time; start = time.perf_counter(); import {module}; print(time.perf_counter() - start)"
+            run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+            samples[module].append(float(run.stdout))
+    return {module: statistics.median(times) for module, times in samples.items()}
+
+
+class _StubTable:
+    name = "stub"
+
+    def __init__(self):
+        self.meta = type("Meta", (), {"client": self})()
+
+    def get_item(self, **kwargs):
+        return {}
+
+    def update_item(self, **kwargs):
+        return {"Attributes": {"hits": 1}}
+
+    def transact_write_items(self, **kwargs):
+        return {}
+
+    def put_item(self, **kwargs):
+        return {}
+
+    def delete_item(self, **kwargs):
+        return {}
+
+
+class _StubSes:
+    def send_raw_email(self, **kwargs):
+        return {"MessageId": "stub"}
+
+
+def stub_aws():
+    os.environ.update(
+        {
+            "TABLE_NAME": "stub",
+            "MAIL_FROM": "forms@jtec.invalid",
+            "STAFF_EMAIL": "staff@jtec.invalid",
+            "SITE_URL": "https://www.example.test",
+            "APP_SECRET": "bench-secret",
+            "AWS_DEFAULT_REGION": "eu-west-2",
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+        }
+    )
+    from jtec_forms import mailer, store
+
+    table = _StubTable()
+    store.table = lambda: table
+    store.low_level_client = lambda: table
+    mailer._client = lambda: _StubSes()
+
+
+def warm_request_times(path, body):
+    import importlib
+
+    from tests.forms_support import HANDLERS as ROUTES
+    from tests.forms_support import FakeContext, event
+
+    module = importlib.import_module(ROUTES[path])
+    context = FakeContext()
+    times = []
+    for number in range(WARM_REQUESTS):
+        request = event(path, body(number))
+        start = time.perf_counter()
+        result = module.lambda_handler(request, context)
+        times.append(time.perf_counter() - start)
+        assert result["statusCode"] < 500, result
+    times.sort()
+    return times[len(times) // 2], times[int(len(times) * 0.99)]
+
+
+def enquiry(number):
+    return {
+        "name": "Bench Person",
+        "email": f"bench{number}@example.com",
+        "topic": "support",
+        "message": "A message of ordinary length about a printer that will not print.",
+        "policy_version": "2018-05-25",
+    }
+
+
+def invalid_enquiry(number):
+    return {"name": "", "email": "nope", "topic": "x", "message": "", "policy_version": "v"}
+
+
+def subscribe(number):
+    return {
+        "name": "Bench",
+        "email": f"bench{number}@example.com",
+        "consent": True,
+        "policy_version": "2018-05-25",
+    }
+
+
+def main():
+    # The handlers import boto3 lazily, on the first request: the last row shows that total, so nothing hides.
+    first_request = f"{HANDLERS[0]}, boto3, boto3.dynamodb.conditions"
+    medians = cold_import_seconds(["boto3", *HANDLERS, first_request])
+    boto3_seconds = medians["boto3"]
+    rows = [["import boto3", f"{boto3_seconds * 1000:.0f}", "1.00"]]
+    for module in HANDLERS:
+        seconds = medians[module]
+        rows.append([f"import {module}", f"{seconds * 1000:.0f}", f"{seconds / boto3_seconds:.2f} (<= 1.3)"])
+    total = medians[first_request]
+    rows.append(
+        [
+            f"import {HANDLERS[0]} + boto3 (first request)",
+            f"{total * 1000:.0f}",
+            f"{total / boto3_seconds:.2f}",
+        ]
+    )
+    print_table(f"Cold import, median of {COLD_RUNS} fresh interpreters", ["what", "ms", "x boto3"], rows)
+
+    stub_aws()
+    import logging
+
+    logging.getLogger("jtec-forms").setLevel(logging.WARNING)
+    rows = []
+    for label, path, body in [
+        ("enquiry, valid (201)", "/api/enquiry", enquiry),
+        ("enquiry, invalid (400)", "/api/enquiry", invalid_enquiry),
+        ("subscribe, valid (202)", "/api/subscribe", subscribe),
+    ]:
+        p50, p99 = warm_request_times(path, body)
+        rows.append([label, f"{p50 * 1000:.3f}", f"{p99 * 1000:.3f}"])
+    print_table(
+        f"Warm request, our code only (DynamoDB and SES stubbed), {WARM_REQUESTS} requests",
+        ["request", "p50 ms (< 1)", "p99 ms"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()
