@@ -51,7 +51,7 @@ def main(argv=None):
     site_url = f"http://{options.host}:{server.server_port}"
     stack = start_local_stack(site, site_url)
     print(f"Serving the JTec site on {site_url}/ (Ctrl-C stops)")
-    print(f"  sent mail: {site_url}/_dev/outbox   table: {site_url}/_dev/items")
+    print(f"  sent mail: {site_url}/_dev/outbox   table: {site_url}/_dev/items", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -60,8 +60,11 @@ LOG_RECORDER = _LogRecorder()
 
 @pytest.fixture(scope="session", autouse=True)
 def record_all_logs():
-    """Attach the recorder to the root logger and to the forms' own (Powertools does not propagate)."""
-    loggers = [logging.getLogger(), logging.getLogger("jtec-forms")]
+    """Attach the recorder to the root logger and to the forms' own (Powertools does not propagate, and
+    sets up its logger's handlers when created, so it is created first)."""
+    from jtec_forms.logs import logger as forms_logger
+
+    loggers = [logging.getLogger(), logging.getLogger(forms_logger.name)]
     for logger in loggers:
         logger.addHandler(LOG_RECORDER)
     yield LOG_RECORDER

@@ -259,3 +259,22 @@ def actions_cache_clear():
     from jtec_forms import actions
 
     actions._idempotent_enquiry.cache_clear()
+
+
+def test_logs_hold_no_personal_data_from_any_outcome(forms, record_all_logs, monkeypatch):
+    from jtec_forms import config
+
+    start = len(record_all_logs.lines)
+    details = person(opt_in=True)
+    outcomes = [
+        invoke("/api/enquiry", details)[0],
+        invoke("/api/enquiry", {**details, "phone": "not a phone"})[0],
+        invoke("/api/enquiry", details, content_type="application/x-www-form-urlencoded")[0],
+    ]
+    monkeypatch.setattr(config, "mail_from", lambda: "unverified@elsewhere.invalid")
+    outcomes.append(invoke("/api/enquiry", person(opt_in=True, message=details["message"] + " again"))[0])
+    assert outcomes == [201, 400, 303, 503]
+    logged = "\n".join(record_all_logs.lines[start:])
+    assert "request refused" in logged  # the capture really sees the forms' logs
+    for value in (details["name"], details["email"], details["phone"], details["message"]):
+        assert value not in logged

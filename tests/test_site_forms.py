@@ -1,0 +1,81 @@
+"""The site's forms come from the same JSON Schemas the handlers validate against, and the privacy page
+shows the same retention schedule the handlers apply."""
+
+import shutil
+
+import pytest
+from jtec_forms import retention
+from jtec_forms.validation import schema
+from lxml import html
+
+from local.site_builder import PROJECT_DIR, BuildFailed, build_site
+
+FORM_PAGES = {
+    "/contact/": ("enquiry", "/api/enquiry"),
+    "/newsletter/": ("subscribe", "/api/subscribe"),
+    "/newsletter/confirm/": ("token", "/api/subscribe/confirm"),
+    "/newsletter/unsubscribe/": ("token", "/api/unsubscribe"),
+}
+
+
+def page(built_site, url):
+    return html.parse(str(built_site / url.strip("/") / "index.html")).getroot()
+
+
+@pytest.mark.parametrize("url", FORM_PAGES)
+def test_form_posts_to_its_endpoint_and_works_without_javascript(built_site, url):
+    form_name, action = FORM_PAGES[url]
+    form = page(built_site, url).find(".//form")
+    assert form.get("method") == "post"
+    assert form.get("action") == action
+
+
+@pytest.mark.parametrize("url", ["/contact/", "/newsletter/"])
+def test_form_fields_are_the_schema_properties_with_their_rules(built_site, url):
+    form_name, _ = FORM_PAGES[url]
+    form_schema = schema(form_name)
+    form = page(built_site, url).find(".//form")
+    controls = {control.get("name"): control for control in form.iter("input", "textarea")}
+    assert set(controls) == set(form_schema["properties"])
+    for name, rules in form_schema["properties"].items():
+        control = controls[name]
+        if rules.get("x-widget") != "hidden":  # a hidden input is filled by the page, never by the person
+            assert (control.get("required") is not None) == (name in form_schema["required"]), name
+        if "maxLength" in rules:
+            assert control.get("maxlength") == str(rules["maxLength"]), name
+    assert controls["email"].get("type") == "email"
+
+
+def test_topic_choices_are_the_schema_enum(built_site):
+    radios = page(built_site, "/contact/").findall(".//input[@name='topic']")
+    assert [radio.get("value") for radio in radios] == schema("enquiry")["properties"]["topic"]["enum"]
+
+
+def test_forms_carry_the_privacy_policy_version_in_force(built_site):
+    hidden = page(built_site, "/contact/").find(".//input[@name='policy_version']")
+    assert hidden.get("value") == "2018-05-25"
+
+
+def test_privacy_page_shows_the_retention_schedule(built_site):
+    table = page(built_site, "/privacy/").find(".//table[@class='retention']")
+    rows = [[" ".join(cell.text_content().split()) for cell in row] for row in table.iterfind(".//tbody/tr")]
+    assert rows == [[entry.what, entry.purpose, entry.period] for entry in retention.SCHEDULE]
+    assert [
+        "Enquiries: name, email address, telephone number, topic and message",
+        "To deal with your enquiry or feedback",
+        "12 months",
+    ] in rows
+
+
+def test_the_build_fails_when_the_policy_states_another_enquiry_period(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_DIR / "content", content)
+    seed = content / "policies" / "privacy" / "2018-05-25.md"
+    seed.write_text(
+        seed.read_text().replace("personal details after 12 months", "personal details after 24 months")
+    )
+    with pytest.raises(BuildFailed) as failure:
+        build_site(tmp_path / "output", content_dir=content)
+    message = str(failure.value)
+    assert "states 24 months for deleting enquiries" in message
+    assert "the retention schedule (functions/jtec_forms/retention.py) says 12 months" in message
