@@ -117,6 +117,14 @@ def test_the_error_page_has_no_axe_violations(forms, page):
     assert violations(page) == []
 
 
+def subscribe_in_browser(page, base_url, details):
+    page.goto(base_url + "/newsletter/")
+    page.get_by_label("Full name").fill(details["name"])
+    page.get_by_label("Email address").fill(details["email"])
+    page.get_by_label("Send me news and promotions from JTec IT Solutions by email").check()
+    page.get_by_role("button", name="Subscribe").click()
+
+
 def confirm_link(base_url, email, kind):
     mail = outbox(base_url, to=email)[-1]
     return next(link for link in mail["links"] if f"/newsletter/{kind}/" in link)
@@ -126,11 +134,7 @@ def confirm_link(base_url, email, kind):
 def test_newsletter_double_opt_in_through_the_emailed_link(forms, browser, javascript):
     context, page = new_page(browser, javascript)
     details = person()
-    page.goto(forms + "/newsletter/")
-    page.get_by_label("Full name").fill(details["name"])
-    page.get_by_label("Email address").fill(details["email"])
-    page.get_by_label("Send me news and promotions from JTec IT Solutions by email").check()
-    page.get_by_role("button", name="Subscribe").click()
+    subscribe_in_browser(page, forms, details)
     if javascript:
         page.locator("[data-confirmation]").wait_for(state="visible")
     else:
@@ -152,11 +156,7 @@ def test_newsletter_double_opt_in_through_the_emailed_link(forms, browser, javas
 
 def test_unsubscribing_through_the_emailed_link_deletes_the_subscription(forms, page):
     details = person()
-    page.goto(forms + "/newsletter/")
-    page.get_by_label("Full name").fill(details["name"])
-    page.get_by_label("Email address").fill(details["email"])
-    page.get_by_label("Send me news and promotions from JTec IT Solutions by email").check()
-    page.get_by_role("button", name="Subscribe").click()
+    subscribe_in_browser(page, forms, details)
     page.locator("[data-confirmation]").wait_for(state="visible")
     page.goto(confirm_link(forms, details["email"], "unsubscribe"))
     page.get_by_role("button", name="Unsubscribe").click()

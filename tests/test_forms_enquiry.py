@@ -278,3 +278,19 @@ def test_logs_hold_no_personal_data_from_any_outcome(forms, record_all_logs, mon
     assert "request refused" in logged  # the capture really sees the forms' logs
     for value in (details["name"], details["email"], details["phone"], details["message"]):
         assert value not in logged
+
+
+def test_in_aws_the_secret_comes_from_ssm_parameter_store(forms, monkeypatch):
+    import boto3
+    from jtec_forms import config
+
+    boto3.client("ssm").put_parameter(
+        Name="/jtec/forms/app-secret", Value="from-ssm", Type="SecureString", Overwrite=True
+    )
+    monkeypatch.setenv("APP_SECRET_PARAMETER", "/jtec/forms/app-secret")
+    config.secret.cache_clear()
+    try:
+        assert config.secret() == b"from-ssm"
+    finally:
+        monkeypatch.undo()
+        config.secret.cache_clear()
