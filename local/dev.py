@@ -8,8 +8,9 @@ import re
 import urllib.request
 from email import policy
 
-from jtec_forms import clock
 from werkzeug.wrappers import Response
+
+from jtec_forms import clock
 
 LINK = re.compile(r"https?://[^\s<>\"]+")
 

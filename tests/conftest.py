@@ -110,6 +110,7 @@ def forms_site(built_site):
 def forms(forms_site):
     """A clean table and the real clock for each forms test; yields the site's base URL."""
     import boto3
+
     from jtec_forms import clock, config
 
     clock.reset()

@@ -7,7 +7,6 @@ import urllib.request
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from jtec_forms.validation import FORMS, schema
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
@@ -16,6 +15,8 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from jtec_forms.validation import FORMS, schema
 
 
 @pytest.fixture(scope="module")

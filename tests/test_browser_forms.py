@@ -6,8 +6,8 @@ import urllib.request
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from jtec_forms import clock, retention
 
+from jtec_forms import clock, retention
 from tests.forms_support import person
 from tests.test_forms_enquiry import outbox
 

@@ -5,9 +5,9 @@ import json
 import urllib.request
 
 import pytest
+
 from jtec_forms import clock, retention, store
 from jtec_forms.subjects import subject_key
-
 from tests.forms_support import invoke, person
 
 
@@ -282,6 +282,7 @@ def test_logs_hold_no_personal_data_from_any_outcome(forms, record_all_logs, mon
 
 def test_in_aws_the_secret_comes_from_ssm_parameter_store(forms, monkeypatch):
     import boto3
+
     from jtec_forms import config
 
     boto3.client("ssm").put_parameter(

@@ -3,8 +3,8 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from jtec_forms import clock, rate_limits, retention, store
 
+from jtec_forms import clock, rate_limits, retention, store
 from tests.forms_support import invoke, person
 from tests.test_forms_enquiry import items, outbox
 

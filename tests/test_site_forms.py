@@ -4,10 +4,10 @@ shows the same retention schedule the handlers apply."""
 import shutil
 
 import pytest
-from jtec_forms import retention
-from jtec_forms.validation import schema
 from lxml import html
 
+from jtec_forms import retention
+from jtec_forms.validation import schema
 from local.site_builder import PROJECT_DIR, BuildFailed, build_site
 
 FORM_PAGES = {

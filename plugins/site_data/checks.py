@@ -3,8 +3,9 @@
 import re
 import sys
 
-from jtec_forms import retention
 from lxml import html
+
+from jtec_forms import retention
 
 # The policy sentence that promises automatic deletion, e.g. "automatically delete ... after 12 months".
 ENQUIRY_PERIOD = re.compile(r"automatic(?:ally)? delet\w*[^.]*?after (\d+) months", re.IGNORECASE)
