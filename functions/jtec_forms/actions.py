@@ -83,7 +83,7 @@ def _record_enquiry(submission):
     reference = enquiries.new_reference()
     items = [enquiries.enquiry_item(submission, subject, reference, now)]
     topic_labels = schema("enquiry")["properties"]["topic"]["x-labels"]
-    mails = [(config.staff_email(), emails.staff_notification(reference, topic_labels[submission["topic"]]))]
+    mails = []
     if submission.get("opt_in") is True:
         wording_id, wording = _wording("enquiry", "opt_in")
         consent = subscriptions.consent_proof(
@@ -92,6 +92,10 @@ def _record_enquiry(submission):
         new_items, mail = _subscription_step(subject, submission["name"], submission["email"], consent, now)
         items += new_items
         mails.append((submission["email"], mail))
+    # Staff hear last, so a failed confirmation mail never leaves them a notice of an enquiry taken back.
+    mails.append(
+        (config.staff_email(), emails.staff_notification(reference, topic_labels[submission["topic"]]))
+    )
     _write_then_mail(items, mails)
     return {"reference": reference}
 

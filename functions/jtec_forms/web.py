@@ -114,7 +114,7 @@ def read_submission(event, form):
     return Submission(data=without_empty_optionals(form, data), wants_html=wants_html(event))
 
 
-def respond(event, submission, outcome):
+def respond(submission, outcome):
     if submission.wants_html:
         return Response(status_code=303, headers={"Location": outcome.thank_you_page}, body="")
     return Response(status_code=outcome.status, content_type=JSON_TYPE, body=json.dumps(outcome.body))

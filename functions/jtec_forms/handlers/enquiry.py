@@ -17,7 +17,7 @@ def enquiry():
         submission.data, client_ip=web.client_ip(app.current_event), lambda_context=app.lambda_context
     )
     logger.info("enquiry accepted", extra={"opt_in": submission.data.get("opt_in") is True})
-    return web.respond(app.current_event, submission, outcome)
+    return web.respond(submission, outcome)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

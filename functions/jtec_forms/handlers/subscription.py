@@ -15,7 +15,7 @@ def subscribe():
     submission = web.read_submission(app.current_event, "subscribe")
     outcome = actions.start_subscription(submission.data, client_ip=web.client_ip(app.current_event))
     logger.info("subscription requested")
-    return web.respond(app.current_event, submission, outcome)
+    return web.respond(submission, outcome)
 
 
 @app.post("/api/subscribe/confirm")
@@ -23,7 +23,7 @@ def confirm():
     submission = web.read_submission(app.current_event, "token")
     outcome = actions.confirm_subscription(submission.data["token"])
     logger.info("subscription confirmed")
-    return web.respond(app.current_event, submission, outcome)
+    return web.respond(submission, outcome)
 
 
 @app.post("/api/unsubscribe")
@@ -31,7 +31,7 @@ def unsubscribe():
     submission = web.read_submission(app.current_event, "token")
     outcome = actions.unsubscribe(submission.data["token"])
     logger.info("unsubscribed")
-    return web.respond(app.current_event, submission, outcome)
+    return web.respond(submission, outcome)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
