@@ -157,6 +157,12 @@ def test_invalid_json_is_refused_with_400(forms):
     assert body["errors"] == [{"field": None, "message": "The request body is not valid JSON"}]
 
 
+def test_deeply_nested_json_is_refused_with_400(forms):
+    status, _, body = invoke("/api/enquiry", raw="[" * 5000 + "]" * 5000)
+    assert status == 400
+    assert body["errors"] == [{"field": None, "message": "The request body is not valid JSON"}]
+
+
 def test_an_oversized_body_gets_413(forms):
     status, _, body = invoke("/api/enquiry", raw=json.dumps({"message": "x" * 20000}))
     assert status == 413

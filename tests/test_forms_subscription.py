@@ -168,6 +168,19 @@ def test_the_unsubscribe_page_button_deletes_the_subscription(forms):
     assert replay[0] == 400
 
 
+def test_a_token_in_the_address_of_another_site_is_not_taken(forms):
+    details, _ = sign_up()
+    _, confirm_token, _ = links_for(forms, details["email"])
+    status, _, _ = invoke(
+        "/api/subscribe/confirm",
+        {},
+        content_type="application/x-www-form-urlencoded",
+        headers={"referer": f"https://elsewhere.example/newsletter/confirm/?token={confirm_token}"},
+    )
+    assert status == 400
+    assert subscription()["status"] == "pending"
+
+
 def test_a_form_post_from_the_emailed_page_carries_the_token_in_its_address(forms):
     details, _ = sign_up()
     _, confirm_token, _ = links_for(forms, details["email"])

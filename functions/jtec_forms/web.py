@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from aws_lambda_powertools.event_handler import Response
 
-from jtec_forms import actions, mailer, rate_limits, store
+from jtec_forms import actions, config, mailer, rate_limits, store
 from jtec_forms.validation import FieldError, from_urlencoded, normalise, validate, without_empty_optionals
 
 MAX_BODY_BYTES = 16 * 1024
@@ -80,7 +80,7 @@ def _parse(event, form):
     if kind == JSON_TYPE:
         try:
             return json.loads(text) if text.strip() else {}, []
-        except ValueError:
+        except (ValueError, RecursionError):
             raise RequestRejected(400, [FieldError(None, "The request body is not valid JSON")]) from None
     try:
         fields = parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
@@ -97,7 +97,8 @@ def _token_from_link(event):
         return query["token"]
     referer = urlsplit(event.headers.get("referer") or "")
     tokens = parse_qs(referer.query).get("token")
-    return tokens[0] if tokens and referer.netloc == (event.headers.get("host") or "") else None
+    our_hosts = {event.headers.get("host"), urlsplit(config.site_url()).netloc}
+    return tokens[0] if tokens and referer.netloc in our_hosts else None
 
 
 def read_submission(event, form):
