@@ -170,3 +170,12 @@ def test_page_fits_a_320px_screen_without_sideways_scrolling(browser, site_url, 
     page.goto(site_url + url)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()
+
+
+def test_a_policy_prints_without_navigation_banner_or_footer_links(context, site_url, outside):
+    page = context.new_page()
+    page.goto(site_url + "/privacy/")
+    page.emulate_media(media="print")
+    assert page.locator("h1").is_visible()
+    for hidden in ["#cookie-banner", ".site-header nav", ".site-footer nav", ".skip-link", ".version-links"]:
+        assert not page.locator(hidden).is_visible(), hidden

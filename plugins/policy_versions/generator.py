@@ -26,15 +26,14 @@ def long_date(day):
     return f"{day.day} {day:%B %Y}"
 
 
-def build_date(settings):
+def build_date(configured, timezone):
     """The day the site is built for: POLICY_DATE if set, else today in the site's time zone."""
-    configured = settings.get("POLICY_DATE") or DEFAULTS["POLICY_DATE"]
     if configured:
         try:
             return datetime.date.fromisoformat(str(configured))
         except ValueError:
             raise PolicyError("POLICY_DATE", f"'{configured}' is not a date in the form YYYY-MM-DD") from None
-    return datetime.datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC")).date()
+    return datetime.datetime.now(ZoneInfo(timezone or "UTC")).date()
 
 
 def plain_text(value):
@@ -54,7 +53,7 @@ class PolicyGenerator(Generator):
     def generate_context(self):
         root = Path(self.path) / self.options["POLICIES_PATH"]
         try:
-            self.day = build_date(self.settings)
+            self.day = build_date(self.options["POLICY_DATE"], self.settings.get("TIMEZONE"))
             if root.is_dir():
                 for folder in sorted(path for path in root.iterdir() if path.is_dir()):
                     self.policies.append(self.read_policy(folder))
@@ -140,11 +139,12 @@ class PolicyGenerator(Generator):
 
     def write_feed(self, policy):
         published = policy.published()
+        title = policy.versions[-1].title
         feed = Atom1Feed(
-            title=f"{published[-1].title}: versions",
+            title=f"{title}: versions",
             link=self.absolute(policy.url),
             feed_url=self.absolute(f"/{policy.name}/feed.xml"),
-            description=f"Every published version of the {published[-1].title}",
+            description=f"Every published version of the {title}",
             language=self.settings.get("DEFAULT_LANG", "en"),
             feed_guid=self.absolute(f"/{policy.name}/feed.xml"),
         )
