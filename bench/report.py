@@ -1,6 +1,5 @@
 """Timing and table printing shared by the benchmarks."""
 
-import statistics
 import time
 
 
@@ -12,10 +11,6 @@ def best_of(repeat, function):
         function()
         times.append(time.perf_counter() - start)
     return min(times)
-
-
-def median_of(samples):
-    return statistics.median(samples)
 
 
 def print_table(title, headers, rows):

@@ -38,16 +38,12 @@ def build_site(output_dir, *, content_dir=None, settings_file=None, settings=Non
 class WatchingBuilder:
     """Rebuilds the site before a request when any watched file has changed since the last build."""
 
-    def __init__(self, output_dir, *, watch_dirs=None, **build_options):
+    def __init__(self, output_dir, **build_options):
         self.output_dir = Path(output_dir)
         self.build_options = build_options
         content_dir = Path(build_options.get("content_dir") or PROJECT_DIR / "content")
         settings_file = Path(build_options.get("settings_file") or PROJECT_DIR / "pelicanconf.py")
-        self.watch_dirs = [Path(p) for p in (watch_dirs or [])] or [
-            content_dir,
-            PROJECT_DIR / "theme",
-            PROJECT_DIR / "plugins",
-        ]
+        self.watch_dirs = [content_dir, PROJECT_DIR / "theme", PROJECT_DIR / "plugins"]
         self.watch_files = [settings_file]
         self.last_snapshot = None
         self.error = None

@@ -4,7 +4,6 @@ import secrets
 
 from jtec_forms import retention
 
-TOPIC_FIELD = "topic"
 # Unambiguous characters for references people read out on the telephone.
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
