@@ -78,11 +78,11 @@ def stub_aws():
 def warm_request_times(path, body):
     import importlib
 
-    from tests.forms_support import HANDLERS as ROUTES
-    from tests.forms_support import FakeContext, event
+    from local.api import ROUTES, LambdaContext
+    from tests.forms_support import event
 
     module = importlib.import_module(ROUTES[path])
-    context = FakeContext()
+    context = LambdaContext("bench")
     times = []
     for number in range(WARM_REQUESTS):
         request = event(path, body(number))

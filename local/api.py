@@ -3,10 +3,11 @@ as API Gateway does in AWS, and their answers back into HTTP responses."""
 
 import base64
 import datetime
-import json
 import uuid
 
 from werkzeug.wrappers import Response
+
+from local.app import json_error, json_response
 
 # Route -> handler module, as `infra/template.yaml` wires them in AWS.
 ROUTES = {
@@ -91,11 +92,6 @@ def to_response(result):
     return response
 
 
-def json_error(status, message):
-    body = json.dumps({"errors": [{"field": None, "message": message}]})
-    return Response(body, status=status, mimetype="application/json")
-
-
 class ApiGateway:
     """Mounted on `/api/` by the local server."""
 
@@ -105,7 +101,7 @@ class ApiGateway:
         if request.path == "/api/openapi.json":
             from jtec_forms.openapi import document
 
-            return Response(json.dumps(document(), indent=2), mimetype="application/json")
+            return json_response(document())
         module_name = ROUTES.get(request.path)
         if module_name is None:
             return json_error(404, "Not found")

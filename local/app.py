@@ -13,7 +13,12 @@ from local.security_headers import SECURITY_HEADERS
 
 
 def json_response(body, status=200, headers=None):
-    return Response(json.dumps(body), status=status, headers=headers, mimetype="application/json")
+    return Response(json.dumps(body, indent=2), status=status, headers=headers, mimetype="application/json")
+
+
+def json_error(status, message, field=None):
+    """The API's error shape, for answers the local server gives itself."""
+    return json_response({"errors": [{"field": field, "message": message}]}, status)
 
 
 class LocalSite:
@@ -40,7 +45,7 @@ class LocalSite:
             if request.path.startswith(prefix) or request.path == prefix.rstrip("/"):
                 return handler(request)
         if request.path.startswith("/api/"):
-            return json_response({"errors": [{"field": None, "message": "Not found"}]}, 404)
+            return json_error(404, "Not found")
         if self.builder is not None:
             error = self.builder.rebuild_if_changed()
             if error:

@@ -11,6 +11,7 @@ from email import policy
 from werkzeug.wrappers import Response
 
 from jtec_forms import clock
+from local.app import json_error, json_response
 
 LINK = re.compile(r"https?://[^\s<>\"]+")
 
@@ -24,10 +25,6 @@ def plain(value):
     if isinstance(value, list | set | tuple):
         return [plain(inner) for inner in value]
     return value
-
-
-def json_response(body, status=200):
-    return Response(json.dumps(body, indent=2), status=status, mimetype="application/json")
 
 
 class DevRoutes:
@@ -46,7 +43,7 @@ class DevRoutes:
         }
         handler = handlers.get(route)
         if handler is None:
-            return json_response({"errors": [{"field": None, "message": "Not found"}]}, 404)
+            return json_error(404, "Not found")
         return handler(request)
 
     def index(self, request):
@@ -113,7 +110,7 @@ class DevRoutes:
                 raise ValueError
         except (ValueError, KeyError, TypeError):
             message = 'Send {"advance_days": N} with N a number of days, 0 or more'
-            return json_response({"errors": [{"field": "advance_days", "message": message}]}, 400)
+            return json_error(400, message, field="advance_days")
         now = clock.advance(days)
         self.sweeper.sweep()
         return json_response({"now": now.isoformat(timespec="seconds")})

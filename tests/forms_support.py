@@ -7,26 +7,11 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
+from local.api import ROUTES, LambdaContext
+
 EVENT = json.loads((Path(__file__).parent / "events" / "http_api_post.json").read_text())
-HANDLERS = {
-    "/api/enquiry": "jtec_forms.handlers.enquiry",
-    "/api/subscribe": "jtec_forms.handlers.subscription",
-    "/api/subscribe/confirm": "jtec_forms.handlers.subscription",
-    "/api/unsubscribe": "jtec_forms.handlers.subscription",
-}
 # Every name, email, phone and message a test submitted: none may ever appear in a log.
 SUBMITTED_PERSONAL_DATA = set()
-
-
-class FakeContext:
-    function_name = "test"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:eu-west-2:123456789012:function:test"
-    aws_request_id = "test-request"
-
-    def get_remaining_time_in_millis(self):
-        return 10_000
 
 
 def person(**overrides):
@@ -77,8 +62,9 @@ def invoke(path, body=None, **options):
     """Call the path's Lambda handler as API Gateway would; return (status, headers, parsed body)."""
     import importlib
 
-    module = importlib.import_module(HANDLERS[path])
-    result = module.lambda_handler(event(path, body, **options), FakeContext())
+    module_name = ROUTES[path]
+    context = LambdaContext(module_name.rsplit(".", 1)[-1])
+    result = importlib.import_module(module_name).lambda_handler(event(path, body, **options), context)
     headers = {name.lower(): value for name, value in (result.get("headers") or {}).items()}
     text = result.get("body") or ""
     parsed = json.loads(text) if headers.get("content-type", "").startswith("application/json") else text
