@@ -3,30 +3,55 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+CHROMIUM := /usr/bin/chromium
+# What serving needs; the test tools (pytest, ruff, Playwright, schemathesis) come with `make test`.
+SERVE_INSTALLED := $(VENV)/.installed-serve
+TEST_INSTALLED := $(VENV)/.installed-test
 
-.PHONY: serve test lint build bench clean
+.PHONY: serve check test lint chromium build bench clean
 
-$(VENV)/.installed: pyproject.toml
+$(SERVE_INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(TEST_INSTALLED): $(SERVE_INSTALLED)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-serve: $(VENV)/.installed
+serve: $(SERVE_INSTALLED)
 	PORT=$(PORT) $(PY) -m local.serve
 
-lint: $(VENV)/.installed
+lint: $(TEST_INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint
+# The edit-test loop: ruff and every test that needs no browser.
+check: lint
+	$(PY) -m pytest -m "not browser"
+
+# Everything, browser tests included: Debian's Chromium is installed first when it is missing.
+test: lint chromium
 	$(PY) -m pytest
 
-build: $(VENV)/.installed
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  if [ -f /etc/debian_version ] && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium: run 'sudo apt-get install chromium chromium-driver', then make test again (make check runs the rest)"; \
+	    exit 1; \
+	  fi; }
+
+build: $(SERVE_INSTALLED)
+	@test -n "$$SITEURL" || echo "Warning: SITEURL is empty, so canonical links and Atom ids are relative. Set SITEURL=https://... for the real site."
 	$(PY) -m pelican content -o output -s publishconf.py
 
-bench: $(VENV)/.installed
+bench: $(TEST_INSTALLED)
 	$(PY) -m bench
 
 clean:
-	rm -rf output .pytest_cache
+	rm -rf output .pytest_cache .ruff_cache .hypothesis .schemathesis

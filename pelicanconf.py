@@ -1,6 +1,10 @@
 """Pelican settings for local builds (`make serve`); publishconf.py extends them for production."""
 
 import os
+from pathlib import Path
+
+import jtec_forms
+from jtec_forms.site_facts import COMPANY, FOOTER_LINKS, MENU_LINKS  # noqa: F401 (settings)
 
 AUTHOR = "JTec IT Solutions"
 SITENAME = "JTec IT Solutions"
@@ -8,15 +12,11 @@ SITEURL = ""
 TIMEZONE = "Europe/London"
 DEFAULT_LANG = "en-GB"
 
-COMPANY = {
-    "name": "JTec IT Solutions",
-    "address": "1st Floor, 21-23 Carnmoney Road, Newtownabbey, Co Antrim, BT36 6HL",
-    "telephone": "028 9099 2544",
-    "telephone_uri": "tel:+442890992544",
-}
 
 PATH = "content"
 THEME = "theme"
+# The header, footer and error summary are shared with the pages the functions render themselves.
+THEME_TEMPLATES_OVERRIDES = [str(Path(jtec_forms.__file__).parent / "templates")]
 PAGE_PATHS = ["pages"]
 ARTICLE_PATHS = ["articles"]
 STATIC_PATHS = []
@@ -39,18 +39,6 @@ DELETE_OUTPUT_DIRECTORY = True
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
-# Main navigation: (label, url). The footer carries the legal links.
-MENU_LINKS = [
-    ("Home", "/"),
-    ("Services", "/services/"),
-    ("Contact", "/contact/"),
-    ("Newsletter", "/newsletter/"),
-]
-FOOTER_LINKS = [
-    ("Privacy policy", "/privacy/"),
-    ("Cookies", "/cookies/"),
-    ("Your data", "/your-data/"),
-]
 
 # Google Analytics loads only after the visitor accepts analytics cookies; empty means never.
 GA_MEASUREMENT_ID = os.environ.get("GA_MEASUREMENT_ID", "")

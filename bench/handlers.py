@@ -78,14 +78,19 @@ def stub_aws():
 def warm_request_times(path, body):
     import importlib
 
-    from local.api import ROUTES, LambdaContext
-    from tests.forms_support import event
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
 
-    module = importlib.import_module(ROUTES[path])
-    context = LambdaContext("bench")
+    from jtec_forms.routes import BY_PATH
+    from local.api import LambdaContext, http_api_event
+
+    route = BY_PATH[path]
+    module = importlib.import_module(route.handler_module)
+    context = LambdaContext(route.function)
     times = []
     for number in range(WARM_REQUESTS):
-        request = event(path, body(number))
+        environ = EnvironBuilder(path=path, method=route.method, json=body(number)).get_environ()
+        request = http_api_event(Request(environ))
         start = time.perf_counter()
         result = module.lambda_handler(request, context)
         times.append(time.perf_counter() - start)

@@ -7,15 +7,11 @@ import uuid
 
 from werkzeug.wrappers import Response
 
+from jtec_forms.routes import BY_PATH
 from local.app import json_error, json_response
 
-# Route -> handler module, as `infra/template.yaml` wires them in AWS.
-ROUTES = {
-    "/api/enquiry": "jtec_forms.handlers.enquiry",
-    "/api/subscribe": "jtec_forms.handlers.subscription",
-    "/api/subscribe/confirm": "jtec_forms.handlers.subscription",
-    "/api/unsubscribe": "jtec_forms.handlers.subscription",
-}
+# Served by the local server only, for people and the fuzz tests: in AWS the document is not deployed.
+OPENAPI_PATH = "/api/openapi.json"
 API_GATEWAY_MAX_BODY = 10 * 1024 * 1024
 
 
@@ -98,15 +94,14 @@ class ApiGateway:
     def __call__(self, request):
         import importlib
 
-        if request.path == "/api/openapi.json":
+        if request.path == OPENAPI_PATH:
             from jtec_forms.openapi import document
 
             return json_response(document())
-        module_name = ROUTES.get(request.path)
-        if module_name is None:
+        route = BY_PATH.get(request.path)
+        if route is None:
             return json_error(404, "Not found")
         if (request.content_length or 0) > API_GATEWAY_MAX_BODY:
             return json_error(413, "Request too large")
-        module = importlib.import_module(module_name)
-        context = LambdaContext(module_name.rsplit(".", 1)[-1])
-        return to_response(module.lambda_handler(http_api_event(request), context))
+        module = importlib.import_module(route.handler_module)
+        return to_response(module.lambda_handler(http_api_event(request), LambdaContext(route.function)))

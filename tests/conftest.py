@@ -1,14 +1,35 @@
 """Fixtures: the real Pelican build of the site, a real server over it, headless Chromium."""
 
 import logging
+import os
 
 import pytest
 
 from local.app import LocalSite
 from local.site_builder import build_site
-from tests.support import CHROMIUM, CHROMIUM_ARGS, running_server
+from tests.support import CHROMIUM, CHROMIUM_ARGS, TEST_MEASUREMENT_ID, running_server
 
-TEST_MEASUREMENT_ID = "G-TEST12345"
+# A test's tier follows from the fixtures it uses (pyproject.toml declares the markers), so no test that
+# needs a browser, moto or a Pelican build can miss its mark; modules that build or serve by themselves
+# say so with `pytestmark`.
+TIER_FIXTURES = {"browser": "browser", "forms_site": "aws", "built_site": "build"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture, tier in TIER_FIXTURES.items():
+            if fixture in item.fixturenames:
+                item.add_marker(tier)
+
+
+def pytest_collection_finish(session):
+    """Stop before the first test, with one line, when browser tests are selected and there is no browser."""
+    if not os.access(CHROMIUM, os.X_OK) and any(item.get_closest_marker("browser") for item in session.items):
+        pytest.exit(
+            f"No Chromium at {CHROMIUM}: run 'sudo apt-get install chromium chromium-driver' "
+            "(or 'make check' for the tests without a browser)",
+            returncode=1,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -3,11 +3,14 @@ and the personal data they submitted (so log captures can be searched for it).""
 
 import copy
 import json
+import urllib.request
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
-from local.api import ROUTES, LambdaContext
+from jtec_forms import store
+from jtec_forms.routes import BY_PATH
+from local.api import LambdaContext
 
 EVENT = json.loads((Path(__file__).parent / "events" / "http_api_post.json").read_text())
 # Every name, email, phone and message a test submitted: none may ever appear in a log.
@@ -62,10 +65,27 @@ def invoke(path, body=None, **options):
     """Call the path's Lambda handler as API Gateway would; return (status, headers, parsed body)."""
     import importlib
 
-    module_name = ROUTES[path]
-    context = LambdaContext(module_name.rsplit(".", 1)[-1])
-    result = importlib.import_module(module_name).lambda_handler(event(path, body, **options), context)
+    route = BY_PATH[path]
+    context = LambdaContext(route.function)
+    result = importlib.import_module(route.handler_module).lambda_handler(
+        event(path, body, **options), context
+    )
     headers = {name.lower(): value for name, value in (result.get("headers") or {}).items()}
     text = result.get("body") or ""
     parsed = json.loads(text) if headers.get("content-type", "").startswith("application/json") else text
     return result["statusCode"], headers, parsed
+
+
+def items():
+    return store.table().scan(ConsistentRead=True)["Items"]
+
+
+def enquiries():
+    return [item for item in items() if item.get("kind") == "enquiry"]
+
+
+def outbox(base_url, to=None):
+    request = urllib.request.Request(base_url + "/_dev/outbox", headers={"Accept": "application/json"})
+    with urllib.request.urlopen(request) as answer:
+        mails = json.load(answer)
+    return [mail for mail in mails if to is None or mail["to"] == to]

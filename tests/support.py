@@ -6,6 +6,8 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
+# The Google Analytics id the test builds carry, so consent can be tested.
+TEST_MEASUREMENT_ID = "G-TEST12345"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

@@ -4,8 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import TEST_MEASUREMENT_ID
-from tests.support import POLICY_PAGES, SITE_PAGES
+from tests.support import POLICY_PAGES, SITE_PAGES, TEST_MEASUREMENT_ID
 
 ANALYTICS_HOST = "www.googletagmanager.com"
 

@@ -8,8 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from jtec_forms import clock, retention
-from tests.forms_support import person
-from tests.test_forms_enquiry import outbox
+from tests.forms_support import outbox, person
 
 axe = Axe()
 FORM_PAGES = ["/contact/", "/newsletter/", "/newsletter/confirm/", "/newsletter/unsubscribe/"]
@@ -101,10 +100,39 @@ def test_errors_with_javascript_show_the_summary_and_each_field(forms, page):
     assert dev_items(forms) == []
 
 
+def test_each_field_in_error_is_described_by_its_hint_and_its_message(forms, page):
+    page.goto(forms + "/contact/")
+    email = page.get_by_label("Email address")
+    assert email.get_attribute("aria-describedby") == "email-hint"
+    email.fill("not an address")
+    page.get_by_role("button", name="Send enquiry").click()
+    page.get_by_role("alert").wait_for(state="visible")
+    assert email.get_attribute("aria-describedby") == "email-hint email-error"
+    assert page.get_by_label("Full name").get_attribute("aria-describedby") == "name-error"
+    email.fill("ann@example.com")
+    page.get_by_label("Full name").fill("Ann")
+    page.get_by_role("button", name="Send enquiry").click()
+    page.wait_for_function(
+        "document.getElementById('email').getAttribute('aria-describedby') === 'email-hint'"
+    )
+
+
+def test_the_error_summary_is_focusable_only_while_focus_is_moved_to_it(forms, page):
+    page.goto(forms + "/contact/")
+    summary = page.locator("[data-error-summary]")
+    assert summary.get_attribute("tabindex") is None
+    page.get_by_role("button", name="Send enquiry").click()
+    page.get_by_role("alert").wait_for(state="visible")
+    assert summary.get_attribute("tabindex") == "-1"
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    page.keyboard.press("Tab")
+    assert summary.get_attribute("tabindex") is None
+
+
 def test_errors_without_javascript_get_an_error_page_linking_to_the_fields(forms, page_without_js):
     page_without_js.goto(forms + "/contact/")
     page_without_js.get_by_role("button", name="Send enquiry").click()
-    assert page_without_js.title() == "Error: there is a problem | JTec IT Solutions"
+    assert page_without_js.title() == "Error: Contact us | JTec IT Solutions"
     link = page_without_js.get_by_role("link", name="Enter your full name")
     assert link.get_attribute("href") == "/contact/#name"
 
@@ -113,7 +141,7 @@ def test_the_error_page_has_no_axe_violations(forms, page):
     page.goto(forms + "/contact/")
     with page.expect_navigation():
         page.locator("form").evaluate("form => form.submit()")  # a plain post, past forms.js
-    assert page.title() == "Error: there is a problem | JTec IT Solutions"
+    assert page.title() == "Error: Contact us | JTec IT Solutions"
     assert violations(page) == []
 
 

@@ -2,28 +2,13 @@
 
 import datetime
 import json
-import urllib.request
 
 import pytest
+from lxml import html
 
 from jtec_forms import clock, retention, store
 from jtec_forms.subjects import subject_key
-from tests.forms_support import invoke, person
-
-
-def items():
-    return store.table().scan(ConsistentRead=True)["Items"]
-
-
-def enquiries():
-    return [item for item in items() if item.get("kind") == "enquiry"]
-
-
-def outbox(base_url, to=None):
-    request = urllib.request.Request(base_url + "/_dev/outbox", headers={"Accept": "application/json"})
-    with urllib.request.urlopen(request) as answer:
-        mails = json.load(answer)
-    return [mail for mail in mails if to is None or mail["to"] == to]
+from tests.forms_support import enquiries, invoke, items, outbox, person
 
 
 def test_enquiry_is_stored_with_its_details_and_answered_with_a_reference(forms):
@@ -188,11 +173,18 @@ def test_a_form_post_with_errors_gets_an_html_error_page(forms):
     status, headers, page = invoke("/api/enquiry", details, content_type="application/x-www-form-urlencoded")
     assert status == 400
     assert headers["content-type"].startswith("text/html")
-    assert "<title>Error: there is a problem | JTec IT Solutions</title>" in page
-    assert (
-        '<a href="/contact/#email">Enter an email address in the correct format, like name@example.com</a>'
-        in page
-    )
+    assert page.startswith("<!DOCTYPE html>")
+    document = html.fromstring(page)
+    assert document.findtext(".//title") == "Error: Contact us | JTec IT Solutions"
+    assert document.findtext(".//main//h1") == "Contact us"
+    summary = document.find(".//div[@class='error-summary']")
+    assert summary.find("div[@role='alert']/h2").text == "There is a problem"
+    assert [(link.get("href"), link.text) for link in summary.iterfind(".//a")] == [
+        ("/contact/#email", "Enter an email address in the correct format, like name@example.com")
+    ]
+    assert document.find(".//main//a[@href='/contact/']").text == "Go back to the form"
+    assert document.find(".//header//a[@class='site-name']") is not None
+    assert document.find(".//footer//a[@href='/privacy/']") is not None
     assert details["email"] not in page
     assert items() == []
 

@@ -5,8 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from jtec_forms import clock, rate_limits, retention, store
-from tests.forms_support import invoke, person
-from tests.test_forms_enquiry import items, outbox
+from tests.forms_support import invoke, items, outbox, person
 
 
 def newsletter_form(**extra_fields):

@@ -13,6 +13,8 @@ from local.security_headers import SECURITY_HEADERS
 from local.site_builder import PROJECT_DIR, WatchingBuilder
 from tests.support import running_server
 
+pytestmark = pytest.mark.build
+
 
 def fetch(url, method="GET", data=None):
     request = urllib.request.Request(url, method=method, data=data)

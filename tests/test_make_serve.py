@@ -12,6 +12,8 @@ from local.security_headers import SECURITY_HEADERS
 from local.site_builder import PROJECT_DIR
 from tests.forms_support import person
 
+pytestmark = [pytest.mark.build, pytest.mark.aws]
+
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):

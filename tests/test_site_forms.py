@@ -10,6 +10,8 @@ from jtec_forms import retention
 from jtec_forms.validation import schema
 from local.site_builder import PROJECT_DIR, BuildFailed, build_site
 
+pytestmark = pytest.mark.build
+
 FORM_PAGES = {
     "/contact/": ("enquiry", "/api/enquiry"),
     "/newsletter/": ("subscribe", "/api/subscribe"),

@@ -1,9 +1,8 @@
-"""What each form does once its input is valid: decide, store, mail. Domain exceptions say what failed;
-the web layer turns them into statuses."""
+"""What each form does once its input is valid: decide, store, mail, and return the answer's body.
+Domain exceptions say what failed; the web layer turns them into statuses."""
 
 import functools
 import time
-from dataclasses import dataclass
 
 from jtec_forms import (
     clock,
@@ -24,18 +23,7 @@ IDEMPOTENCY_SECONDS = 600
 IN_PROGRESS_WAIT_SECONDS = 5
 
 
-@dataclass(frozen=True)
-class Outcome:
-    status: int
-    body: dict
-    thank_you_page: str
-
-
-CHECK_YOUR_EMAIL = Outcome(
-    202,
-    {"message": "Check your email: we have sent you a link to confirm your subscription."},
-    "/newsletter/check-your-email/",
-)
+CHECK_YOUR_EMAIL = {"message": "Check your email: we have sent you a link to confirm your subscription."}
 
 
 class Refused(Exception):
@@ -127,7 +115,7 @@ def _idempotent_enquiry():
 def submit_enquiry(submission, client_ip, lambda_context=None):
     """Store an enquiry once however often it is sent; if opted in, start a double opt-in."""
     if submission.get("website"):
-        return Outcome(201, {"reference": enquiries.new_reference()}, "/contact/thank-you/")
+        return {"reference": enquiries.new_reference()}
     if submission.get("opt_in") is True:
         secret = config.secret()
         rate_limits.check(
@@ -153,7 +141,7 @@ def submit_enquiry(submission, client_ip, lambda_context=None):
             time.sleep(0.1)
         except IdempotencyPersistenceLayerError as error:
             raise store.StoreUnavailable("idempotency store") from error
-    return Outcome(201, {"reference": result["reference"]}, "/contact/thank-you/")
+    return {"reference": result["reference"]}
 
 
 def start_subscription(submission, client_ip):
@@ -181,29 +169,40 @@ def _claims(purpose, token):
 
 
 def confirm_subscription(token):
+    """Use the emailed link once to make the pending sign-up active (subscriptions.confirmed decides)."""
     claims = _claims(tokens.CONFIRM_SUBSCRIPTION, token)
     now = clock.now()
-    ledger_expires_at = retention.epoch_seconds(retention.USED_LINK.expires_at(now))
+    pending = store.get_subscription(claims.subject_key, now)
     try:
-        store.activate_subscription(
-            claims.subject_key, claims.nonce, ledger_expires_at, now.isoformat(timespec="seconds"), now
-        )
-    except store.LinkAlreadyUsed:
-        raise Refused("token", "This link has already been used. Your subscription is confirmed.") from None
-    except store.NothingPending:
-        raise Refused("token", "This sign-up has expired or was cancelled. Sign up again.") from None
-    return Outcome(200, {"message": "Thank you: your subscription is confirmed."}, "/newsletter/confirmed/")
+        active = subscriptions.confirmed(pending, now)
+        store.replace_using_link(claims.subject_key, claims.nonce, now, pending, active)
+    except (subscriptions.NothingPending, store.ItemChanged, store.LinkAlreadyUsed):
+        raise Refused("token", _why_not_confirmed(claims, now)) from None
+    return {"message": "Thank you: your subscription is confirmed."}
+
+
+def _why_not_confirmed(claims, now):
+    """Words true to the state the link finds: used before or not, subscribed now or not."""
+    used = store.link_used(claims.subject_key, claims.nonce)
+    current = store.get_subscription(claims.subject_key, now)
+    if used and current and current["status"] == "active":
+        return "This link has already been used. Your subscription is confirmed."
+    if used:
+        return "This link has already been used, and this address is not subscribed now. Sign up again."
+    return "This sign-up has expired or was cancelled. Sign up again."
 
 
 def unsubscribe(token):
     claims = _claims(tokens.UNSUBSCRIBE, token)
-    ledger_expires_at = retention.epoch_seconds(retention.USED_LINK.expires_at(clock.now()))
+    key = {"pk": claims.subject_key, "sk": retention.ACTIVE_SUBSCRIPTION.sort_key}
     try:
-        store.remove_subscription(claims.subject_key, claims.nonce, ledger_expires_at)
+        store.delete_using_link(claims.subject_key, claims.nonce, clock.now(), key)
     except store.LinkAlreadyUsed:
-        raise Refused("token", "This link has already been used. You are unsubscribed.") from None
-    return Outcome(
-        200,
-        {"message": "You have unsubscribed and we have deleted your details."},
-        "/newsletter/unsubscribed/",
-    )
+        if store.get_subscription(claims.subject_key, clock.now()):
+            message = (
+                "This link has already been used. To unsubscribe again, use the link in our latest email."
+            )
+        else:
+            message = "This link has already been used. You are unsubscribed."
+        raise Refused("token", message) from None
+    return {"message": "You have unsubscribed and we have deleted your details."}

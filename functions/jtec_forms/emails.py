@@ -2,9 +2,10 @@
 
 from urllib.parse import urlencode
 
-from jtec_forms import config
+from jtec_forms import config, retention
+from jtec_forms.site_facts import COMPANY
 
-SIGN_OFF = "JTec IT Solutions\n1st Floor, 21-23 Carnmoney Road, Newtownabbey, Co Antrim, BT36 6HL"
+SIGN_OFF = f"{COMPANY['name']}\n{COMPANY['address']}"
 
 
 def link(path, token):
@@ -26,7 +27,8 @@ def confirm_subscription(name, confirm_token, unsubscribe_token):
         "You asked to receive news and promotions from JTec IT Solutions by email.\n"
         "To confirm, open this link and press the button on the page:\n\n"
         f"{link('/newsletter/confirm/', confirm_token)}\n\n"
-        "If you did not ask, ignore this email: we will delete your details within 7 days.\n\n"
+        "If you did not ask, ignore this email: we will delete your details within "
+        f"{retention.PENDING_SUBSCRIPTION.period}.\n\n"
         "Unsubscribe at any time:\n"
         f"{link('/newsletter/unsubscribe/', unsubscribe_token)}\n\n"
         f"{SIGN_OFF}\n"

@@ -17,7 +17,7 @@ def enquiry_item(submission, subject_key, reference, now):
     created = now.isoformat(timespec="seconds")
     item = {
         "pk": subject_key,
-        "sk": f"ENQUIRY#{created}#{reference}",
+        "sk": f"{retention.ENQUIRY.sort_key}{created}#{reference}",
         "kind": retention.ENQUIRY.kind,
         "reference": reference,
         "status": "open",

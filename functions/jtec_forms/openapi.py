@@ -2,17 +2,10 @@
 
 import copy
 
+from jtec_forms.routes import ROUTES
 from jtec_forms.validation import schema
 
 FORM_TYPES = ("application/json", "application/x-www-form-urlencoded")
-
-# path -> (form schema, success status, success body schema name, summary)
-OPERATIONS = {
-    "/api/enquiry": ("enquiry", "201", "Reference", "Send an enquiry (kept 12 months at most)"),
-    "/api/subscribe": ("subscribe", "202", "Message", "Start a double opt-in newsletter subscription"),
-    "/api/subscribe/confirm": ("token", "200", "Message", "Confirm a subscription with the emailed token"),
-    "/api/unsubscribe": ("token", "200", "Message", "Unsubscribe (RFC 8058 one-click or the emailed page)"),
-}
 ERRORS = {
     "400": "Invalid input: every error at once, each with its field",
     "413": "Body larger than the cap",
@@ -44,18 +37,18 @@ def _error_response(description, retry_after):
     return response
 
 
-def _operation(path, form, status, body_schema, summary):
+def _operation(route):
     operation = {
-        "summary": summary,
-        "operationId": path.removeprefix("/api/").replace("/", "_"),
+        "summary": route.summary,
+        "operationId": route.operation_id,
         "requestBody": {
             "required": True,
-            "content": {content_type: {"schema": _request_schema(form)} for content_type in FORM_TYPES},
+            "content": {content_type: {"schema": _request_schema(route.form)} for content_type in FORM_TYPES},
         },
         "responses": {
-            status: {
+            str(route.status): {
                 "description": "Done (JSON request)",
-                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body_schema}"}}},
+                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{route.answer}"}}},
             },
             "303": {
                 "description": "Done (form post): go to the thank-you page",
@@ -64,7 +57,7 @@ def _operation(path, form, status, body_schema, summary):
             **{code: _error_response(text, code in ("429", "503")) for code, text in ERRORS.items()},
         },
     }
-    if path == "/api/unsubscribe":
+    if route.token_in_query:
         operation["parameters"] = [
             {
                 "name": "token",
@@ -85,7 +78,7 @@ def document():
             "version": "1.0.0",
             "description": "Enquiry and newsletter forms. Same origin as the site; JSON or urlencoded in.",
         },
-        "paths": {path: {"post": _operation(path, *operation)} for path, operation in OPERATIONS.items()},
+        "paths": {route.path: {route.method.lower(): _operation(route)} for route in ROUTES},
         "components": {
             "schemas": {
                 "Errors": {

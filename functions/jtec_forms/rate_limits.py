@@ -28,7 +28,7 @@ def check(subject_key, client_key, now):
     ]
     over = False
     for pk, limit in counters:
-        if store.count_hit(pk, f"WINDOW#{window_start}", expires_at) > limit:
+        if store.count_hit(pk, f"{retention.RATE_LIMIT.sort_key}{window_start}", expires_at) > limit:
             over = True
     if over:
         raise RateLimited(retry_after=window_end - epoch)

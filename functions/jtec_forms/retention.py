@@ -1,7 +1,8 @@
-"""The retention schedule: each kind of data we keep, why, and for how long. The one place it lives.
+"""The retention schedule: each kind of data we keep, why, and for how long, and the sort key its items
+are stored under. The one place these periods live.
 
-Handlers compute TTLs from it; the privacy page renders it as a table; the site build checks that
-the policy in force states the same enquiry period.
+Handlers compute TTLs and link lifetimes from it; mails quote it; the privacy page renders it as a
+table; the site build checks that the policy in force states the same enquiry period.
 """
 
 import calendar
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Retention:
     kind: str
+    sort_key: str  # the item's `sk`, or its prefix when it ends with "#"
     what: str
     purpose: str
     months: int = 0
@@ -36,36 +38,47 @@ class Retention:
 
 ENQUIRY = Retention(
     kind="enquiry",
+    sort_key="ENQUIRY#",
     what="Enquiries: name, email address, telephone number, topic and message",
     purpose="To deal with your enquiry or feedback",
     months=12,
 )
 PENDING_SUBSCRIPTION = Retention(
     kind="pending_subscription",
+    sort_key="SUBSCRIPTION",
     what="Newsletter sign-ups not yet confirmed: name and email address",
     purpose="To send the email that asks you to confirm",
     days=7,
 )
 ACTIVE_SUBSCRIPTION = Retention(
     kind="subscription",
+    sort_key="SUBSCRIPTION",
     what="Newsletter subscriptions: name, email address and proof of your consent",
     purpose="To send you news and promotions you asked for",
     until="Until you unsubscribe",
 )
 USED_LINK = Retention(
     kind="used_link",
+    sort_key="USED_LINK#",
     what="Record that an email link was used (no personal details)",
     purpose="To make sure each link works only once",
     months=25,
 )
 RATE_LIMIT = Retention(
     kind="rate_limit",
+    sort_key="WINDOW#",
     what="Count of confirmation emails sent (no personal details)",
     purpose="To stop the forms being used to flood someone's inbox",
     days=1,
 )
 
 SCHEDULE = (ENQUIRY, PENDING_SUBSCRIPTION, ACTIVE_SUBSCRIPTION, USED_LINK, RATE_LIMIT)
+
+# How long each emailed link works. A confirmation link lives as long as the sign-up it confirms; an
+# unsubscribe link two years. The used-link record (USED_LINK) must outlive every link (a test holds
+# them to that), or a used link would work again once its record expired.
+CONFIRM_LINK_LIFETIME = datetime.timedelta(days=PENDING_SUBSCRIPTION.days)
+UNSUBSCRIBE_LINK_LIFETIME = datetime.timedelta(days=730)
 
 
 def add_months(start, months):

@@ -5,10 +5,10 @@ The boto3 resource is created on first use, so importing a handler stays cheap.
 
 import functools
 
-from jtec_forms import config
+from jtec_forms import config, retention
 
 TTL_ATTRIBUTE = "expires_at"
-SUBSCRIPTION = "SUBSCRIPTION"
+SUBSCRIPTION = retention.ACTIVE_SUBSCRIPTION.sort_key
 
 
 class StoreUnavailable(Exception):
@@ -19,8 +19,8 @@ class LinkAlreadyUsed(Exception):
     """A single-use link was used before."""
 
 
-class NothingPending(Exception):
-    """There is no pending subscription to confirm (it expired, or was confirmed or removed)."""
+class ItemChanged(Exception):
+    """The item changed between reading it and writing what was decided from it."""
 
 
 @functools.cache
@@ -110,69 +110,72 @@ def count_hit(pk, sk, expires_at):
     return int(response["Attributes"]["hits"])
 
 
-def _ledger_put(subject_key, nonce, ledger_expires_at):
+def link_used(subject_key, nonce):
+    """True once the link with this nonce has been used (its ledger entry outlives the link)."""
+    key = {"pk": subject_key, "sk": retention.USED_LINK.sort_key + nonce}
+    return "Item" in _call(table().get_item, Key=key, ConsistentRead=True)
+
+
+def _use_link(subject_key, nonce, now):
+    """The ledger entry that makes a link single-use: written only if the nonce was never recorded."""
     return {
         "Put": {
             "TableName": table().name,
             "Item": {
                 "pk": subject_key,
-                "sk": f"USED_LINK#{nonce}",
-                "kind": "used_link",
-                "expires_at": ledger_expires_at,
+                "sk": retention.USED_LINK.sort_key + nonce,
+                "kind": retention.USED_LINK.kind,
+                TTL_ATTRIBUTE: retention.epoch_seconds(retention.USED_LINK.expires_at(now)),
             },
             "ConditionExpression": "attribute_not_exists(pk)",
         }
     }
 
 
-def _use_link(subject_key, nonce, ledger_expires_at, operation):
-    """Record the link as used and apply `operation` in one transaction; report why it failed."""
+# What a refused condition in a named step of a transaction means.
+REFUSALS = {"link": LinkAlreadyUsed, "item": ItemChanged}
+
+
+def _transact(steps):
+    """Run named steps (name, TransactItem) as one transaction. When a condition refuses it, raise the
+    exception named for the step that refused (REFUSALS), not by the position of a reason."""
     boto_error, client_error = _errors()
-    client = table().meta.client
     try:
-        client.transact_write_items(
-            TransactItems=[_ledger_put(subject_key, nonce, ledger_expires_at), operation]
-        )
+        table().meta.client.transact_write_items(TransactItems=[step for _, step in steps])
     except client_error as error:
         reasons = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
-            raise LinkAlreadyUsed() from None
-        if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
-            raise NothingPending() from None
+        for (name, _), code in zip(steps, reasons, strict=False):
+            if code == "ConditionalCheckFailed":
+                raise REFUSALS[name]() from None
         raise StoreUnavailable(error.response.get("Error", {}).get("Code", "ClientError")) from error
     except boto_error as error:
         raise StoreUnavailable(type(error).__name__) from error
 
 
-def activate_subscription(subject_key, nonce, ledger_expires_at, confirmed_at, now):
-    """Use the confirmation link once and make the pending subscription active (no TTL any more)."""
-    _use_link(
-        subject_key,
-        nonce,
-        ledger_expires_at,
-        {
-            "Update": {
-                "TableName": table().name,
-                "Key": {"pk": subject_key, "sk": SUBSCRIPTION},
-                "UpdateExpression": "SET #status = :active, consent.confirmed_at = :confirmed REMOVE expires_at",
-                "ConditionExpression": "#status = :pending AND expires_at > :now",
-                "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": {
-                    ":active": "active",
-                    ":pending": "pending",
-                    ":confirmed": confirmed_at,
-                    ":now": int(now.timestamp()),
-                },
-            }
-        },
+def replace_using_link(subject_key, nonce, now, previous, item):
+    """Use a link once and, in the same transaction, replace `previous` with `item`, provided the stored
+    item is still `previous` (same status and expiry): what was decided from it still holds."""
+    condition = "#status = :status AND " + (
+        f"{TTL_ATTRIBUTE} = :expires"
+        if TTL_ATTRIBUTE in previous
+        else f"attribute_not_exists({TTL_ATTRIBUTE})"
     )
+    values = {":status": previous["status"]}
+    if TTL_ATTRIBUTE in previous:
+        values[":expires"] = previous[TTL_ATTRIBUTE]
+    put = {
+        "Put": {
+            "TableName": table().name,
+            "Item": item,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": values,
+        }
+    }
+    _transact([("link", _use_link(subject_key, nonce, now)), ("item", put)])
 
 
-def remove_subscription(subject_key, nonce, ledger_expires_at):
-    """Use the unsubscribe link once and delete the subscription, whatever its state."""
-    _use_link(
-        subject_key,
-        nonce,
-        ledger_expires_at,
-        {"Delete": {"TableName": table().name, "Key": {"pk": subject_key, "sk": SUBSCRIPTION}}},
-    )
+def delete_using_link(subject_key, nonce, now, key):
+    """Use a link once and delete the item at `key` (whatever it holds, if anything), together."""
+    delete = {"Delete": {"TableName": table().name, "Key": key}}
+    _transact([("link", _use_link(subject_key, nonce, now)), ("item", delete)])

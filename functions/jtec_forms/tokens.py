@@ -11,10 +11,10 @@ from jtec_forms import clock, retention
 CONFIRM_SUBSCRIPTION = "confirm-subscription"
 UNSUBSCRIBE = "unsubscribe"
 
-# How long a link works: confirming lasts as long as the pending sign-up; unsubscribing, two years.
+# How long a link works, from the retention schedule.
 MAX_AGE = {
-    CONFIRM_SUBSCRIPTION: datetime.timedelta(days=retention.PENDING_SUBSCRIPTION.days),
-    UNSUBSCRIBE: datetime.timedelta(days=730),
+    CONFIRM_SUBSCRIPTION: retention.CONFIRM_LINK_LIFETIME,
+    UNSUBSCRIBE: retention.UNSUBSCRIBE_LINK_LIFETIME,
 }
 
 

@@ -1,14 +1,15 @@
 """HTTP for the forms: read a JSON or urlencoded body, refuse what is wrong with a status that says why,
 and shape answers (JSON for fetch, 303 or an HTML page for plain form posts)."""
 
-import html
+import functools
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from aws_lambda_powertools.event_handler import Response
 
-from jtec_forms import actions, config, mailer, rate_limits, store
+from jtec_forms import actions, config, mailer, rate_limits, routes, site_facts, store
 from jtec_forms.validation import FieldError, from_urlencoded, normalise, validate, without_empty_optionals
 
 MAX_BODY_BYTES = 16 * 1024
@@ -16,14 +17,7 @@ MAX_FIELDS = 50
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
 RETRY_AFTER_SECONDS = 30
-
-# The page each form lives on, for links back from the HTML error page.
-FORM_PAGES = {
-    "/api/enquiry": "/contact/",
-    "/api/subscribe": "/newsletter/",
-    "/api/subscribe/confirm": "/newsletter/confirm/",
-    "/api/unsubscribe": "/newsletter/unsubscribe/",
-}
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 class RequestRejected(Exception):
@@ -36,6 +30,7 @@ class RequestRejected(Exception):
 
 @dataclass(frozen=True)
 class Submission:
+    route: routes.Route
     data: dict
     wants_html: bool
 
@@ -101,8 +96,9 @@ def _token_from_link(event):
     return tokens[0] if tokens and referer.netloc in our_hosts else None
 
 
-def read_submission(event, form):
-    """The validated submission, or RequestRejected with every error at once."""
+def read_submission(event, route):
+    """The validated submission to `route`, or RequestRejected with every error at once."""
+    form = route.form
     data, errors = _parse(event, form)
     data = normalise(data)
     if form == "token" and isinstance(data, dict) and not data.get("token"):
@@ -112,44 +108,50 @@ def read_submission(event, form):
     errors += validate(form, data)
     if errors:
         raise RequestRejected(400, errors)
-    return Submission(data=without_empty_optionals(form, data), wants_html=wants_html(event))
+    return Submission(route=route, data=without_empty_optionals(form, data), wants_html=wants_html(event))
 
 
-def respond(submission, outcome):
+def respond(submission, body):
+    """Done: a form post goes on to the route's thank-you page, a JSON post gets `body`."""
+    route = submission.route
     if submission.wants_html:
-        return Response(status_code=303, headers={"Location": outcome.thank_you_page}, body="")
-    return Response(status_code=outcome.status, content_type=JSON_TYPE, body=json.dumps(outcome.body))
+        return Response(status_code=303, headers={"Location": route.thank_you_page}, body="")
+    return Response(status_code=route.status, content_type=JSON_TYPE, body=json.dumps(body))
 
 
-def error_page(form_page, errors, status):
-    items = "".join(
-        f'<li><a href="{html.escape(form_page)}#{html.escape(error.field)}">{html.escape(error.message)}</a></li>'
-        if error.field
-        else f"<li>{html.escape(error.message)}</li>"
-        for error in errors
-    )
+@functools.cache
+def _templates():
+    """Jinja, loaded on the first HTML error page only: JSON answers never pay for it."""
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+
+
+def error_page(route, errors, status):
+    """The page a form posted without JavaScript gets when it cannot be done (templates/error_page.html)."""
     return (
-        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title>Error: there is a problem | JTec IT Solutions</title>"
-        '<link rel="stylesheet" href="/theme/css/site.css"></head><body>'
-        '<main id="main" class="container"><div class="error-summary" role="alert" tabindex="-1">'
-        '<h1 class="error-summary__title">There is a problem</h1>'
-        f'<ul class="error-summary__list">{items}</ul></div>'
-        f'<p><a href="{html.escape(form_page)}">Go back to the form</a> to put this right. '
-        "Your browser's back button keeps what you typed.</p>"
-        f"<p>(Error {status}.)</p></main></body></html>"
+        _templates()
+        .get_template("error_page.html")
+        .render(
+            route=route,
+            errors=errors,
+            status=status,
+            SITEURL="",
+            COMPANY=site_facts.COMPANY,
+            MENU_LINKS=site_facts.MENU_LINKS,
+            FOOTER_LINKS=site_facts.FOOTER_LINKS,
+        )
     )
 
 
 def rejection(event, status, errors, retry_after=None):
     headers = {"Retry-After": str(retry_after)} if retry_after else {}
-    if wants_html(event):
-        page = FORM_PAGES.get(event.path, "/")
+    route = routes.BY_PATH.get(event.path)
+    if wants_html(event) and route is not None:
         return Response(
             status_code=status,
             content_type="text/html; charset=utf-8",
-            body=error_page(page, errors, status),
+            body=error_page(route, errors, status),
             headers=headers,
         )
     body = json.dumps({"errors": [error.as_json() for error in errors]})

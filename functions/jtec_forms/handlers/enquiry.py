@@ -3,21 +3,21 @@
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 
-from jtec_forms import actions, web
+from jtec_forms import actions, routes, web
 from jtec_forms.logs import logger
 
 app = APIGatewayHttpResolver()
 web.register_error_handlers(app, logger)
 
 
-@app.post("/api/enquiry")
+@app.post(routes.ENQUIRY.path)
 def enquiry():
-    submission = web.read_submission(app.current_event, "enquiry")
-    outcome = actions.submit_enquiry(
+    submission = web.read_submission(app.current_event, routes.ENQUIRY)
+    answer = actions.submit_enquiry(
         submission.data, client_ip=web.client_ip(app.current_event), lambda_context=app.lambda_context
     )
     logger.info("enquiry accepted", extra={"opt_in": submission.data.get("opt_in") is True})
-    return web.respond(submission, outcome)
+    return web.respond(submission, answer)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

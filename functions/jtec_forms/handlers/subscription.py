@@ -3,35 +3,35 @@
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 
-from jtec_forms import actions, web
+from jtec_forms import actions, routes, web
 from jtec_forms.logs import logger
 
 app = APIGatewayHttpResolver()
 web.register_error_handlers(app, logger)
 
 
-@app.post("/api/subscribe")
+@app.post(routes.SUBSCRIBE.path)
 def subscribe():
-    submission = web.read_submission(app.current_event, "subscribe")
-    outcome = actions.start_subscription(submission.data, client_ip=web.client_ip(app.current_event))
+    submission = web.read_submission(app.current_event, routes.SUBSCRIBE)
+    answer = actions.start_subscription(submission.data, client_ip=web.client_ip(app.current_event))
     logger.info("subscription requested")
-    return web.respond(submission, outcome)
+    return web.respond(submission, answer)
 
 
-@app.post("/api/subscribe/confirm")
+@app.post(routes.CONFIRM_SUBSCRIPTION.path)
 def confirm():
-    submission = web.read_submission(app.current_event, "token")
-    outcome = actions.confirm_subscription(submission.data["token"])
+    submission = web.read_submission(app.current_event, routes.CONFIRM_SUBSCRIPTION)
+    answer = actions.confirm_subscription(submission.data["token"])
     logger.info("subscription confirmed")
-    return web.respond(submission, outcome)
+    return web.respond(submission, answer)
 
 
-@app.post("/api/unsubscribe")
+@app.post(routes.UNSUBSCRIBE.path)
 def unsubscribe():
-    submission = web.read_submission(app.current_event, "token")
-    outcome = actions.unsubscribe(submission.data["token"])
+    submission = web.read_submission(app.current_event, routes.UNSUBSCRIBE)
+    answer = actions.unsubscribe(submission.data["token"])
     logger.info("unsubscribed")
-    return web.respond(submission, outcome)
+    return web.respond(submission, answer)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

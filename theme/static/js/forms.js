@@ -29,13 +29,33 @@
     return data;
   }
 
+  // GOV.UK: a field's aria-describedby lists its hint, then its error message while it has one.
+  function describeBy(control, id, present) {
+    var ids = (control.getAttribute("aria-describedby") || "").split(" ").filter(function (existing) {
+      return existing && existing !== id;
+    });
+    if (present) { ids.push(id); }
+    if (ids.length) { control.setAttribute("aria-describedby", ids.join(" ")); }
+    else { control.removeAttribute("aria-describedby"); }
+  }
+
+  // As govuk-frontend does: the summary is focusable only while focus is moved to it.
+  function focusSummary(summary) {
+    summary.setAttribute("tabindex", "-1");
+    summary.addEventListener("blur", function () { summary.removeAttribute("tabindex"); }, { once: true });
+    summary.focus();
+  }
+
   function clearErrors(form) {
     Array.prototype.forEach.call(form.querySelectorAll(".form-group--error"), function (group) {
       group.classList.remove("form-group--error");
       var message = group.querySelector(".error-message");
       if (message) { message.hidden = true; }
       var control = group.querySelector("input, textarea, fieldset");
-      if (control) { control.removeAttribute("aria-invalid"); }
+      if (control) {
+        control.removeAttribute("aria-invalid");
+        describeBy(control, control.id + "-error", false);
+      }
     });
     var summary = form.querySelector("[data-error-summary]");
     summary.hidden = true;
@@ -58,7 +78,10 @@
         message.querySelector("[data-error-text]").textContent = error.message;
         message.hidden = false;
         var control = document.getElementById(error.field);
-        if (control) { control.setAttribute("aria-invalid", "true"); }
+        if (control) {
+          control.setAttribute("aria-invalid", "true");
+          describeBy(control, error.field + "-error", true);
+        }
       } else {
         item.textContent = error.message;
       }
@@ -66,7 +89,7 @@
     });
     summary.hidden = false;
     if (document.title.indexOf("Error: ") !== 0) { document.title = "Error: " + document.title; }
-    summary.focus();
+    focusSummary(summary);
   }
 
   function showConfirmation(form, body) {
