@@ -49,3 +49,5 @@ PLUGINS = ["policy_versions", "site_data"]
 POLICIES_PATH = "policies"
 POLICY_DATE = os.environ.get("POLICY_DATE") or None
 POLICY_DRAFTS = True
+# The build fails when the privacy policy in force disagrees with the code (plugins/site_data).
+POLICY_FACT_CHECKS = True

@@ -1,6 +1,6 @@
 """The local server's WSGI application: the built site, `/api/*` routed to handlers, security headers."""
 
-import html
+import functools
 import json
 from pathlib import Path
 
@@ -10,6 +10,20 @@ from werkzeug.utils import redirect, send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from local.security_headers import SECURITY_HEADERS
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@functools.cache
+def _templates():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+
+
+def render(template, **context):
+    """One of the local server's own pages (local/templates/), escaped by Jinja."""
+    return _templates().get_template(template).render(**context)
 
 
 def json_response(body, status=200, headers=None):
@@ -75,9 +89,4 @@ class LocalSite:
 
 
 def build_error_page(error):
-    body = (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Build failed</title>"
-        "</head><body><main><h1>The site did not build</h1><p>Fix the file named below and "
-        f"reload.</p><pre>{html.escape(error)}</pre></main></body></html>"
-    )
-    return Response(body, status=500, mimetype="text/html")
+    return Response(render("build_error.html", error=error), status=500, mimetype="text/html")

@@ -2,7 +2,6 @@
 
 import decimal
 import email
-import html
 import json
 import re
 import urllib.request
@@ -11,7 +10,7 @@ from email import policy
 from werkzeug.wrappers import Response
 
 from jtec_forms import clock
-from local.app import json_error, json_response
+from local.app import json_error, json_response, render
 
 LINK = re.compile(r"https?://[^\s<>\"]+")
 
@@ -85,23 +84,7 @@ class DevRoutes:
         mails = self.sent_mail()
         if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
             return json_response(mails)
-        rows = "".join(
-            "<article class='notice'>"
-            f"<h2>{html.escape(mail['subject'])}</h2><p>To: {html.escape(mail['to'])}</p>"
-            f"<pre>{html.escape(mail['text'])}</pre>"
-            + "".join(
-                f"<p><a href='{html.escape(link)}'>{html.escape(link)}</a></p>" for link in mail["links"]
-            )
-            + "</article>"
-            for mail in reversed(mails)
-        )
-        page = (
-            "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'><title>Outbox (local)</title>"
-            "<link rel='stylesheet' href='/theme/css/site.css'></head><body><main class='container'>"
-            f"<h1>Outbox</h1><p>{len(mails)} emails sent by the local forms, newest first.</p>{rows}"
-            "</main></body></html>"
-        )
-        return Response(page, mimetype="text/html")
+        return Response(render("outbox.html", mails=mails), mimetype="text/html")
 
     def move_clock(self, request):
         try:

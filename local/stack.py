@@ -38,10 +38,14 @@ def _tag(loader, suffix, node):
 _TemplateLoader.add_multi_constructor("!", _tag)
 
 
+def read_template(template_path=TEMPLATE):
+    """The SAM template as plain data (short-form tags become one-key mappings such as {"Ref": ...})."""
+    return yaml.load(Path(template_path).read_text(encoding="utf-8"), Loader=_TemplateLoader)
+
+
 def table_definition(template_path=TEMPLATE):
     """The data table's properties exactly as the SAM template declares them."""
-    template = yaml.load(Path(template_path).read_text(encoding="utf-8"), Loader=_TemplateLoader)
-    return template["Resources"][TABLE_RESOURCE]["Properties"]
+    return read_template(template_path)["Resources"][TABLE_RESOURCE]["Properties"]
 
 
 def create_table(dynamodb_client, table_name, template_path=TEMPLATE):

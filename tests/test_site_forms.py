@@ -81,3 +81,19 @@ def test_the_build_fails_when_the_policy_states_another_enquiry_period(tmp_path)
     message = str(failure.value)
     assert "states 24 months for deleting enquiries" in message
     assert "the retention schedule (functions/jtec_forms/retention.py) says 12 months" in message
+
+
+def test_the_build_fails_when_the_policy_no_longer_states_the_enquiry_period(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_DIR / "content", content)
+    seed = content / "policies" / "privacy" / "2018-05-25.md"
+    seed.write_text(
+        seed.read_text().replace(
+            "will automatically delete your personal details after 12 months", "removes your details in time"
+        )
+    )
+    with pytest.raises(BuildFailed) as failure:
+        build_site(tmp_path / "output", content_dir=content)
+    assert "2018-05-25.md: does not state that enquiries are deleted automatically after 12 months" in str(
+        failure.value
+    )

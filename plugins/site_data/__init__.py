@@ -1,12 +1,16 @@
-"""Pelican plugin: gives templates the forms' JSON Schemas and the retention schedule, and fails the
-build when the privacy policy in force states an enquiry period other than the schedule's."""
+"""Pelican plugin: gives templates the forms' JSON Schemas, routes and retention schedule, and fails the
+build when the privacy policy in force states an enquiry period other than the schedule's.
 
-from pelican import signals
-
-from .checks import check_enquiry_period
-from .globals import add_globals
+Pelican is imported when the plugin registers, not when the package is imported: importing Pelican
+replaces the logging classes of the whole process, so the plain check functions stay free of it.
+"""
 
 
 def register():
+    from pelican import signals
+
+    from .checks import check_enquiry_period
+    from .globals import add_globals
+
     signals.generator_init.connect(add_globals)
     signals.all_generators_finalized.connect(check_enquiry_period)

@@ -1,0 +1,61 @@
+"""The checks that tie the policy's text to the code, and policy metadata errors, in process."""
+
+import pytest
+
+from plugins.policy_versions.versions import PolicyError, version_from_file
+from plugins.site_data.checks import enquiry_period_problem
+
+PROMISE = "<p>We have built in an automatic deletion system that will automatically delete your personal details after {} months.</p>"
+
+
+def test_a_policy_stating_the_schedules_period_passes():
+    assert enquiry_period_problem(PROMISE.format(12), 12) is None
+
+
+def test_a_policy_stating_another_period_fails_naming_both():
+    problem = enquiry_period_problem(PROMISE.format(24), 12)
+    assert problem.startswith("states 24 months for deleting enquiries")
+    assert "(functions/jtec_forms/retention.py) says 12 months" in problem
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<p>We keep your details as long as we need them.</p>",
+        "<p>Your details are removed a year after you send them.</p>",
+    ],
+    ids=["missing", "reworded"],
+)
+def test_a_policy_that_no_longer_states_the_period_fails(text):
+    problem = enquiry_period_problem(text, 12)
+    assert problem.startswith("does not state that enquiries are deleted automatically after 12 months")
+
+
+BAD_METADATA = {
+    "missing effective": ({"title": "P"}, "missing 'Effective' date (YYYY-MM-DD)"),
+    "impossible date": (
+        {"title": "P", "effective": "2023-02-29"},
+        "'Effective: 2023-02-29' is not a real date in the form YYYY-MM-DD",
+    ),
+    "not a date": (
+        {"title": "P", "effective": "1st May 2023"},
+        "'Effective: 1st May 2023' is not a real date in the form YYYY-MM-DD",
+    ),
+    "short date": ({"title": "P", "effective": "2023-5-1"}, "is not a real date"),
+    "unknown status": (
+        {"title": "P", "effective": "2023-05-01", "status": "publshed"},
+        "unknown 'Status: publshed' (use published or draft)",
+    ),
+    "missing title": ({"effective": "2023-05-01"}, "missing 'Title'"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_METADATA)
+def test_bad_metadata_is_refused_with_path_and_reason(tmp_path, case):
+    metadata, reason = BAD_METADATA[case]
+    source = tmp_path / "2023-05-01.md"
+    source.write_text("Text.\n")
+    with pytest.raises(PolicyError) as refused:
+        version_from_file("privacy", source, metadata, "<p>Text.</p>")
+    assert str(refused.value).startswith(f"{source}: ")
+    assert reason in refused.value.reason

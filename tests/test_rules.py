@@ -1,0 +1,218 @@
+"""The forms' rules as plain Python, in process: no moto, no server, no Pelican run. The handler tests
+keep one end-to-end case of each where the wiring matters."""
+
+import datetime
+
+import pytest
+
+from jtec_forms import clock, retention, subscriptions, tokens
+from jtec_forms.subjects import client_key, normalise_email, subject_key
+from jtec_forms.validation import FieldError, normalise, validate
+
+SECRET = b"test-secret"
+NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.UTC)
+
+
+def enquiry(**overrides):
+    details = {
+        "name": "Ann Tester",
+        "email": "ann@example.com",
+        "topic": "support",
+        "message": "The printer prints nothing",
+        "policy_version": "2018-05-25",
+    }
+    details.update(overrides)
+    return {name: value for name, value in details.items() if value is not None}
+
+
+# Validation: one message per field, from the schema's x-messages.
+
+BAD_FIELDS = [
+    ("name", "", "Enter your full name"),
+    ("name", "   ", "Enter your full name"),
+    ("name", "x" * 101, "Full name must be 100 characters or fewer"),
+    ("name", 42, "Enter your full name"),
+    ("email", "", "Enter your email address"),
+    ("email", "ann@", "Enter an email address in the correct format, like name@example.com"),
+    ("email", "ann example.com", "Enter an email address in the correct format, like name@example.com"),
+    ("email", "a" * 250 + "@example.com", "Email address must be 254 characters or fewer"),
+    ("phone", "call me", "Enter a telephone number, like 028 9099 2544 or +44 28 9099 2544"),
+    ("phone", "0" * 21, "Telephone number must be 20 characters or fewer"),
+    ("topic", "", "Select what your enquiry is about"),
+    ("topic", "printers", "Select what your enquiry is about"),
+    ("message", "", "Enter your message"),
+    ("message", "x" * 5001, "Message must be 5000 characters or fewer"),
+    ("opt_in", "perhaps", "Tick the box, or leave it empty"),
+    ("policy_version", "latest", "Reload the page and try again: the form is out of date"),
+    ("policy_version", None, "Reload the page and try again: the form is out of date"),
+    ("website", "x" * 201, "Leave this field empty"),
+]
+
+
+@pytest.mark.parametrize("field,value,message", BAD_FIELDS)
+def test_a_bad_value_gets_the_fields_own_message(field, value, message):
+    data = enquiry(**{field: value})
+    assert validate("enquiry", normalise(data)) == [FieldError(field, message)]
+
+
+def test_a_valid_enquiry_has_no_errors():
+    assert validate("enquiry", normalise(enquiry(phone="028 9099 2544", opt_in=True))) == []
+
+
+def test_every_error_is_reported_at_once_in_form_order():
+    errors = validate("enquiry", {"message": "", "email": "nope", "extra": "1"})
+    assert [error.field for error in errors] == [
+        "name",
+        "email",
+        "topic",
+        "message",
+        "policy_version",
+        "extra",
+    ]
+
+
+# Retention arithmetic and the link lifetimes it sets.
+
+
+@pytest.mark.parametrize(
+    "start,expected",
+    [
+        ("2026-01-31T10:00:00+00:00", "2027-01-31T10:00:00+00:00"),
+        ("2028-02-29T23:59:59+00:00", "2029-02-28T23:59:59+00:00"),
+        ("2027-12-31T00:00:00+00:00", "2028-12-31T00:00:00+00:00"),
+        ("2026-03-31T12:00:00+00:00", "2027-03-31T12:00:00+00:00"),
+    ],
+)
+def test_twelve_calendar_months_at_month_ends_and_leap_days(start, expected):
+    start = datetime.datetime.fromisoformat(start)
+    assert retention.ENQUIRY.expires_at(start) == datetime.datetime.fromisoformat(expected)
+
+
+def test_one_month_from_the_31st_is_the_last_day_of_a_short_month():
+    assert retention.add_months(datetime.datetime(2027, 1, 31), 1) == datetime.datetime(2027, 2, 28)
+    assert retention.add_months(datetime.datetime(2028, 1, 31), 1) == datetime.datetime(2028, 2, 29)
+
+
+@pytest.mark.parametrize("purpose", sorted(tokens.MAX_AGE))
+def test_the_used_link_record_outlives_every_link_it_records(purpose):
+    """Used at the moment it is issued (the earliest), on every day of a leap cycle: the ledger entry
+    still exists when the link stops working."""
+    start = datetime.datetime(2028, 1, 1, tzinfo=datetime.UTC)
+    for day in range(4 * 366):
+        used_at = start + datetime.timedelta(days=day)
+        assert retention.USED_LINK.expires_at(used_at) > used_at + tokens.MAX_AGE[purpose]
+
+
+def test_a_confirmation_link_lives_as_long_as_the_sign_up_it_confirms():
+    assert retention.PENDING_SUBSCRIPTION.expires_at(NOW) == NOW + tokens.MAX_AGE[tokens.CONFIRM_SUBSCRIPTION]
+
+
+def test_every_kind_in_the_schedule_is_named_once():
+    kinds = [entry.kind for entry in retention.SCHEDULE]
+    assert len(kinds) == len(set(kinds))
+
+
+# Subject keys: one partition per person, whatever the spelling of the address.
+
+
+def test_an_address_in_another_case_is_the_same_person():
+    assert subject_key(SECRET, "Ann.Tester@Example.COM") == subject_key(SECRET, "ann.tester@example.com")
+
+
+def test_two_addresses_are_two_people():
+    assert subject_key(SECRET, "ann@example.com") != subject_key(SECRET, "bob@example.com")
+
+
+def test_a_subject_key_holds_no_address_and_depends_on_the_secret():
+    key = subject_key(SECRET, "ann@example.com")
+    assert key.startswith("SUBJECT#") and "ann" not in key
+    assert key != subject_key(b"another-secret", "ann@example.com")
+
+
+def test_a_client_key_keeps_no_ip_address():
+    assert "203.0.113.10" not in client_key(SECRET, "203.0.113.10")
+
+
+def test_an_invalid_address_has_no_normal_form():
+    assert normalise_email("not an address") is None
+
+
+# Signed links: tampered, expired and wrong-purpose links are refused with words for the person.
+
+
+@pytest.fixture
+def real_clock():
+    clock.reset()
+    yield
+    clock.reset()
+
+
+def test_a_link_carries_the_subject_key_and_a_fresh_nonce(real_clock):
+    first = tokens.read(SECRET, tokens.UNSUBSCRIBE, tokens.issue(SECRET, tokens.UNSUBSCRIBE, "SUBJECT#a"))
+    second = tokens.read(SECRET, tokens.UNSUBSCRIBE, tokens.issue(SECRET, tokens.UNSUBSCRIBE, "SUBJECT#a"))
+    assert first.subject_key == second.subject_key == "SUBJECT#a"
+    assert first.nonce != second.nonce
+
+
+@pytest.mark.parametrize("position", [0, 20, -3])
+def test_a_tampered_link_is_refused(real_clock, position):
+    token = list(tokens.issue(SECRET, tokens.CONFIRM_SUBSCRIPTION, "SUBJECT#a"))
+    token[position] = "A" if token[position] != "A" else "B"
+    with pytest.raises(tokens.TokenRefused, match="This link is not valid"):
+        tokens.read(SECRET, tokens.CONFIRM_SUBSCRIPTION, "".join(token))
+
+
+def test_a_link_for_one_purpose_does_not_work_for_another(real_clock):
+    token = tokens.issue(SECRET, tokens.UNSUBSCRIBE, "SUBJECT#a")
+    with pytest.raises(tokens.TokenRefused, match="This link is not valid"):
+        tokens.read(SECRET, tokens.CONFIRM_SUBSCRIPTION, token)
+
+
+def test_a_link_expires_after_its_lifetime(real_clock):
+    token = tokens.issue(SECRET, tokens.CONFIRM_SUBSCRIPTION, "SUBJECT#a")
+    clock.advance(retention.CONFIRM_LINK_LIFETIME.days - 1)
+    assert tokens.read(SECRET, tokens.CONFIRM_SUBSCRIPTION, token).subject_key == "SUBJECT#a"
+    clock.advance(2)
+    with pytest.raises(tokens.TokenRefused, match="This link has expired"):
+        tokens.read(SECRET, tokens.CONFIRM_SUBSCRIPTION, token)
+
+
+# The double opt-in rule.
+
+
+def pending(now=NOW):
+    consent = subscriptions.consent_proof(
+        "2018-05-25", "newsletter-2026-11", "Send me news", "newsletter", now
+    )
+    return subscriptions.pending_item("SUBJECT#a", "Ann", "ann@example.com", consent, now)
+
+
+def test_a_sign_up_is_stored_as_pending_and_expires_after_the_pending_period():
+    item = pending()
+    assert (item["kind"], item["status"]) == (retention.PENDING_SUBSCRIPTION.kind, "pending")
+    assert item["expires_at"] == int((NOW + datetime.timedelta(days=7)).timestamp())
+
+
+def test_confirming_makes_the_sign_up_active_and_removes_its_expiry():
+    later = NOW + datetime.timedelta(hours=1)
+    active = subscriptions.confirmed(pending(), later)
+    assert (active["kind"], active["status"]) == (retention.ACTIVE_SUBSCRIPTION.kind, "active")
+    assert "expires_at" not in active
+    assert active["consent"]["confirmed_at"] == later.isoformat(timespec="seconds")
+    assert active["consent"]["requested_at"] == NOW.isoformat(timespec="seconds")
+
+
+def test_an_expired_sign_up_cannot_be_confirmed():
+    with pytest.raises(subscriptions.NothingPending):
+        subscriptions.confirmed(pending(), NOW + datetime.timedelta(days=7))
+
+
+def test_an_active_subscription_cannot_be_confirmed_again():
+    active = subscriptions.confirmed(pending(), NOW)
+    with pytest.raises(subscriptions.NothingPending):
+        subscriptions.confirmed(active, NOW)
+
+
+def test_nothing_held_cannot_be_confirmed():
+    with pytest.raises(subscriptions.NothingPending):
+        subscriptions.confirmed(None, NOW)
