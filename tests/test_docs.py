@@ -2,7 +2,6 @@
 font exists (paths of parts marked "not built yet" excepted)."""
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -49,9 +48,9 @@ def test_every_path_named_in_code_font_exists(document):
             continue
         for reference in CODE.findall(line):
             path = reference.rstrip(".,:;)")
-            if path.startswith(TOP_LEVEL) and not re.search(r"[<>*{]", path):
-                if not (PROJECT_DIR / path).exists():
-                    missing.append(path)
+            is_a_path = path.startswith(TOP_LEVEL) and not re.search(r"[<>*{]", path)
+            if is_a_path and not (PROJECT_DIR / path).exists():
+                missing.append(path)
     assert missing == []
 
 
