@@ -3,8 +3,10 @@ as API Gateway does in AWS, and their answers back into HTTP responses."""
 
 import base64
 import datetime
+import threading
 import uuid
 
+from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
 from jtec_forms.routes import BY_PATH
@@ -13,6 +15,13 @@ from local.app import json_error, json_response
 # Served by the local server only, for people and the fuzz tests: in AWS the document is not deployed.
 OPENAPI_PATH = "/api/openapi.json"
 API_GATEWAY_MAX_BODY = 10 * 1024 * 1024
+NO_STORE = {"Cache-Control": "no-store"}
+
+# In AWS each function instance handles one event at a time. Here all functions share one process, and
+# Powertools keeps the current event on a class attribute that every resolver shares, so one lock runs
+# one invocation at a time across all functions; the TTL sweeper takes it too, so it never races the
+# API on an item. (Concurrency between instances is DynamoDB's job: conditions and claims in store.py.)
+INVOCATION_LOCK = threading.Lock()
 
 
 class LambdaContext:
@@ -97,11 +106,17 @@ class ApiGateway:
         if request.path == OPENAPI_PATH:
             from jtec_forms.openapi import document
 
-            return json_response(document())
+            return json_response(document(), headers=NO_STORE)
         route = BY_PATH.get(request.path)
         if route is None:
-            return json_error(404, "Not found")
+            return json_error(404, "Not found", headers=NO_STORE)
         if (request.content_length or 0) > API_GATEWAY_MAX_BODY:
-            return json_error(413, "Request too large")
+            return json_error(413, "Request too large", headers=NO_STORE)
+        try:
+            event = http_api_event(request)
+        except (OSError, ValueError, BadRequest):  # a malformed chunked body, or one cut off
+            return json_error(400, "The request body is malformed", headers=NO_STORE)
         module = importlib.import_module(route.handler_module)
-        return to_response(module.lambda_handler(http_api_event(request), LambdaContext(route.function)))
+        with INVOCATION_LOCK:
+            result = module.lambda_handler(event, LambdaContext(route.function))
+        return to_response(result)

@@ -30,9 +30,9 @@ def json_response(body, status=200, headers=None):
     return Response(json.dumps(body, indent=2), status=status, headers=headers, mimetype="application/json")
 
 
-def json_error(status, message, field=None):
+def json_error(status, message, field=None, headers=None):
     """The API's error shape, for answers the local server gives itself."""
-    return json_response({"errors": [{"field": field, "message": message}]}, status)
+    return json_response({"errors": [{"field": field, "message": message}]}, status, headers)
 
 
 class LocalSite:

@@ -3,6 +3,7 @@
 import decimal
 import email
 import json
+import math
 import re
 import urllib.request
 from email import policy
@@ -13,6 +14,10 @@ from jtec_forms import clock
 from local.app import json_error, json_response, render
 
 LINK = re.compile(r"https?://[^\s<>\"]+")
+# The dev routes answer only to a browser or tool on this machine (not to a page of another site that
+# rebinds a name to 127.0.0.1), and take JSON posts only (a cross-site form can send only simple types).
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
+MAX_ADVANCE_DAYS = 3660
 
 
 def plain(value):
@@ -33,6 +38,10 @@ class DevRoutes:
         self.sweeper = sweeper
 
     def __call__(self, request):
+        if request.host.rsplit(":", 1)[0] not in LOCAL_HOSTS:
+            return json_error(403, "The dev routes answer only to localhost or 127.0.0.1")
+        if request.method == "POST" and request.mimetype != "application/json":
+            return json_error(415, "Send the dev routes JSON (Content-Type: application/json)")
         route = (request.method, request.path.rstrip("/") or "/_dev")
         handlers = {
             ("GET", "/_dev"): self.index,
@@ -89,10 +98,12 @@ class DevRoutes:
     def move_clock(self, request):
         try:
             days = json.loads(request.get_data(as_text=True) or "{}")["advance_days"]
-            if isinstance(days, bool) or not isinstance(days, int | float) or days < 0:
+            if isinstance(days, bool) or not isinstance(days, int | float) or not math.isfinite(days):
                 raise ValueError
-        except (ValueError, KeyError, TypeError):
-            message = 'Send {"advance_days": N} with N a number of days, 0 or more'
+            if not 0 <= days <= MAX_ADVANCE_DAYS:
+                raise ValueError
+        except (ValueError, KeyError, TypeError, OverflowError):
+            message = f'Send {{"advance_days": N}} with N a number of days from 0 to {MAX_ADVANCE_DAYS}'
             return json_error(400, message, field="advance_days")
         now = clock.advance(days)
         self.sweeper.sweep()

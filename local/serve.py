@@ -4,11 +4,10 @@ import argparse
 import os
 from dataclasses import dataclass
 
-from werkzeug.serving import make_server
-
 from local.api import ApiGateway
 from local.app import LocalSite
 from local.dev import DevRoutes
+from local.server import make_local_server
 from local.site_builder import PROJECT_DIR, WatchingBuilder
 from local.stack import LocalAws
 from local.sweeper import Sweeper
@@ -47,7 +46,7 @@ def main(argv=None):
     if error:
         print(error)
     site = LocalSite(options.output, builder=builder)
-    server = make_server(options.host, options.port, site, threaded=True)
+    server = make_local_server(options.host, options.port, site)
     site_url = f"http://{options.host}:{server.server_port}"
     stack = start_local_stack(site, site_url)
     print(f"Serving the JTec site on {site_url}/ (Ctrl-C stops)")

@@ -1,8 +1,12 @@
 """Plays DynamoDB's TTL locally: deletes items whose `expires_at` has passed on the forms' clock."""
 
+import logging
 import threading
 
 from jtec_forms import clock
+from local.api import INVOCATION_LOCK
+
+log = logging.getLogger(__name__)
 
 
 def sweep(table, ttl_attribute="expires_at"):
@@ -43,12 +47,17 @@ class Sweeper:
         return self
 
     def sweep(self):
-        with self.lock:
+        """Sweep now; never while a function runs (as in AWS, a TTL deletion and a request on the same
+        item are serialised by DynamoDB, here by the invocation lock)."""
+        with self.lock, INVOCATION_LOCK:
             return sweep(self.table, self.ttl_attribute)
 
     def _run(self):
         while not self.stopped.wait(self.interval):
-            self.sweep()
+            try:
+                self.sweep()
+            except Exception:  # the next round tries again; the thread must outlive a bad moment
+                log.exception("TTL sweep failed")
 
     def stop(self):
         self.stopped.set()

@@ -108,13 +108,12 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(scope="session")
 def forms_site(built_site):
     """The whole local stack, as `make serve` runs it: site, API handlers, moto, sweeper, `/_dev/`."""
-    from werkzeug.serving import make_server
-
     from local.serve import start_local_stack
+    from local.server import make_local_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     site = LocalSite(built_site)
-    server = make_server("127.0.0.1", 0, site, threaded=True)
+    server = make_local_server("127.0.0.1", 0, site)
     base_url = f"http://127.0.0.1:{server.server_port}"
     stack = start_local_stack(site, base_url, sweep_interval=3600)
     import threading

@@ -3,12 +3,13 @@ and the personal data they submitted (so log captures can be searched for it).""
 
 import copy
 import json
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
-from jtec_forms import store
+from jtec_forms import retention, store
 from jtec_forms.routes import BY_PATH
 from local.api import LambdaContext
 
@@ -80,6 +81,11 @@ def items():
     return store.table().scan(ConsistentRead=True)["Items"]
 
 
+def data_items():
+    """Every item but the rate-limit counters (which count refused requests too)."""
+    return [item for item in items() if not item["sk"].startswith(retention.RATE_LIMIT.sort_key)]
+
+
 def enquiries():
     return [item for item in items() if item.get("kind") == "enquiry"]
 
@@ -89,3 +95,15 @@ def outbox(base_url, to=None):
     with urllib.request.urlopen(request) as answer:
         mails = json.load(answer)
     return [mail for mail in mails if to is None or mail["to"] == to]
+
+
+def dev_post(base_url, path, body, content_type="application/json", host=None):
+    """POST to a dev route of the local server; return (status, parsed JSON answer)."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = {"Content-Type": content_type, **({"Host": host} if host else {})}
+    request = urllib.request.Request(base_url + path, data=data, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request) as answer:
+            return answer.status, json.load(answer)
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.load(refused)

@@ -4,7 +4,7 @@ import contextlib
 import threading
 from pathlib import Path
 
-from werkzeug.serving import make_server
+from local.server import make_local_server
 
 # The Google Analytics id the test builds carry, so consent can be tested.
 TEST_MEASUREMENT_ID = "G-TEST12345"
@@ -37,7 +37,7 @@ POLICY_PAGES = ["/privacy/versions/", "/privacy/versions/2018-05-25/", "/privacy
 @contextlib.contextmanager
 def running_server(app):
     """Serve a WSGI app on 127.0.0.1 on a free port in a thread; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_local_server("127.0.0.1", 0, app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -5,9 +5,9 @@ import json
 
 from lxml import html
 
-from jtec_forms import clock, retention, store
+from jtec_forms import clock, retention, store, web
 from jtec_forms.subjects import subject_key
-from tests.forms_support import enquiries, invoke, items, outbox, person
+from tests.forms_support import data_items, enquiries, invoke, items, outbox, person
 
 
 def test_enquiry_is_stored_with_its_details_and_answered_with_a_reference(forms):
@@ -170,37 +170,48 @@ def test_opting_in_starts_a_pending_double_opt_in_subscription(forms):
     assert "/newsletter/confirm/?token=" in mail["text"]
 
 
-def test_a_store_failure_gets_503_with_retry_after(forms, monkeypatch):
+def test_a_store_failure_gets_503_saying_nothing_was_saved(forms, monkeypatch):
     from jtec_forms import config
 
     monkeypatch.setattr(config, "table_name", lambda: "no-such-table")
     store.table.cache_clear()
-    actions_cache_clear()
     try:
         status, headers, body = invoke("/api/enquiry", person())
     finally:
         monkeypatch.undo()
         store.table.cache_clear()
-        actions_cache_clear()
     assert status == 503
     assert headers["retry-after"] == "30"
-    assert items() == []
+    assert body["errors"][0]["message"] == web.NOTHING_SAVED
+    assert data_items() == []
 
 
-def test_a_mail_failure_gets_503_and_takes_back_what_was_written(forms, monkeypatch):
+def test_when_mail_is_down_the_enquiry_is_kept_and_sending_it_again_finishes_it(forms, monkeypatch):
     from jtec_forms import config
 
+    details = person(opt_in=True)
     monkeypatch.setattr(config, "mail_from", lambda: "unverified@elsewhere.invalid")
-    status, headers, body = invoke("/api/enquiry", person(opt_in=True))
+    status, headers, body = invoke("/api/enquiry", details)
+    monkeypatch.undo()
     assert status == 503
     assert headers["retry-after"] == "30"
-    assert [item for item in items() if not item["pk"].startswith(("RATE#", "IDEMPOTENCY#"))] == []
-
-
-def actions_cache_clear():
-    from jtec_forms import actions
-
-    actions._idempotent_enquiry.cache_clear()
+    [enquiry] = enquiries()
+    assert body["errors"][0]["message"] == web.UNFINISHED.format(reference=enquiry["reference"])
+    assert [item for item in items() if item["sk"] == "SUBSCRIPTION"] == []  # its mail never went
+    status, _, body = invoke("/api/enquiry", details)
+    assert (status, body) == (201, {"reference": enquiry["reference"]})
+    assert len(enquiries()) == 1
+    assert (
+        len(
+            [
+                mail
+                for mail in outbox(forms, to="staff@jtec.invalid")
+                if enquiry["reference"] in mail["subject"]
+            ]
+        )
+        == 1
+    )
+    assert len(outbox(forms, to=details["email"])) == 1
 
 
 def test_logs_hold_no_personal_data_from_any_outcome(forms, record_all_logs, monkeypatch):

@@ -2,8 +2,8 @@
 
 from urllib.parse import parse_qs, urlsplit
 
-from jtec_forms import clock, rate_limits, retention, store
-from tests.forms_support import invoke, items, outbox, person
+from jtec_forms import clock, rate_limits, retention, routes, store
+from tests.forms_support import data_items, invoke, items, outbox, person
 
 
 def newsletter_form(**extra_fields):
@@ -82,12 +82,12 @@ def test_a_replayed_confirmation_link_is_refused_and_changes_nothing(forms):
     details, _ = sign_up()
     _, confirm_token, _ = links_for(forms, details["email"])
     invoke("/api/subscribe/confirm", {"token": confirm_token})
-    before = items()
+    before = data_items()
     status, _, body = invoke("/api/subscribe/confirm", {"token": confirm_token})
     assert status == 400
     assert body["errors"][0]["field"] == "token"
     assert "already been used" in body["errors"][0]["message"]
-    assert items() == before
+    assert data_items() == before
 
 
 def test_a_tampered_link_is_refused_and_changes_nothing(forms):
@@ -96,14 +96,14 @@ def test_a_tampered_link_is_refused_and_changes_nothing(forms):
     _, confirm_token, _ = links_for(forms, details["email"])
     tampered = list(confirm_token)
     tampered[position] = "A" if tampered[position] != "A" else "B"
-    before = items()
+    before = data_items()
     status, _, body = invoke("/api/subscribe/confirm", {"token": "".join(tampered)})
     assert status == 400
     assert (
         body["errors"][0]["message"]
         == "This link is not valid. Check you copied the whole link from the email."
     )
-    assert items() == before
+    assert data_items() == before
 
 
 def test_an_unsubscribe_link_cannot_confirm(forms):
@@ -118,11 +118,11 @@ def test_an_expired_confirmation_link_is_refused_and_changes_nothing(forms):
     details, _ = sign_up()
     _, confirm_token, _ = links_for(forms, details["email"])
     clock.advance(retention.PENDING_SUBSCRIPTION.days + 1)
-    before = items()
+    before = data_items()
     status, _, body = invoke("/api/subscribe/confirm", {"token": confirm_token})
     assert status == 400
     assert body["errors"][0]["message"] == "This link has expired. Start again to get a new one."
-    assert items() == before
+    assert data_items() == before
 
 
 def test_subscribe_answers_the_same_for_known_and_unknown_addresses(forms):
@@ -196,17 +196,29 @@ def test_verification_mails_are_rate_limited_per_address(forms):
     newsletter = newsletter_form()
     answers = [
         invoke("/api/subscribe", newsletter, source_ip=f"198.51.100.{n}")
-        for n in range(rate_limits.PER_ADDRESS + 1)
+        for n in range(rate_limits.MAILS_PER_MAILBOX + 1)
     ]
-    assert [status for status, _, _ in answers] == [202] * rate_limits.PER_ADDRESS + [429]
+    assert [status for status, _, _ in answers] == [202] * rate_limits.MAILS_PER_MAILBOX + [429]
     status, headers, body = answers[-1]
     assert 0 < int(headers["retry-after"]) <= rate_limits.WINDOW_SECONDS
-    assert len(outbox(forms, to=newsletter["email"])) >= rate_limits.PER_ADDRESS
+    assert len(outbox(forms, to=newsletter["email"])) == rate_limits.MAILS_PER_MAILBOX
 
 
-def test_verification_mails_are_rate_limited_per_client(forms):
-    statuses = [sign_up()[1][0] for _ in range(rate_limits.PER_CLIENT)]
-    assert statuses == [202] * rate_limits.PER_CLIENT
+def test_the_mail_limit_counts_plus_addresses_and_any_case_as_one_mailbox(forms):
+    user, domain = newsletter_form()["email"].split("@")
+    addresses = [f"{user}+{n}@{domain}" for n in range(rate_limits.MAILS_PER_MAILBOX)] + [
+        f"{user.upper()}@{domain}"
+    ]
+    statuses = [
+        invoke("/api/subscribe", newsletter_form(email=address), source_ip=f"198.51.100.{n}")[0]
+        for n, address in enumerate(addresses)
+    ]
+    assert statuses == [202] * rate_limits.MAILS_PER_MAILBOX + [429]
+
+
+def test_sign_ups_are_rate_limited_per_client(forms):
+    statuses = [sign_up()[1][0] for _ in range(routes.SUBSCRIBE.client_limit)]
+    assert statuses == [202] * routes.SUBSCRIBE.client_limit
     status, headers, _ = sign_up()[1]
     assert status == 429
     assert int(headers["retry-after"]) > 0

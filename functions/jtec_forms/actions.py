@@ -1,8 +1,8 @@
 """What each form does once its input is valid: decide, store, mail, and return the answer's body.
 Domain exceptions say what failed; the web layer turns them into statuses."""
 
-import functools
-import time
+import contextlib
+import datetime
 
 from jtec_forms import (
     clock,
@@ -12,18 +12,23 @@ from jtec_forms import (
     mailer,
     rate_limits,
     retention,
+    routes,
     store,
     subscriptions,
     tokens,
 )
-from jtec_forms.subjects import client_key, subject_key
+from jtec_forms.subjects import client_key, mailbox_key, subject_key
 from jtec_forms.validation import schema
 
-IDEMPOTENCY_SECONDS = 600
-IN_PROGRESS_WAIT_SECONDS = 5
-
-
 CHECK_YOUR_EMAIL = {"message": "Check your email: we have sent you a link to confirm your subscription."}
+NEWSLETTER_LIMITED = (
+    "We did not send the email to confirm your newsletter sign-up: too many have been asked for this "
+    "address in the last hour. You can sign up on the newsletter page later."
+)
+NEWSLETTER_NOT_SENT = (
+    "We could not send the email to confirm your newsletter sign-up just now. You can sign up on the "
+    "newsletter page later."
+)
 
 
 class Refused(Exception):
@@ -35,129 +40,143 @@ class Refused(Exception):
         self.message = message
 
 
+class Unfinished(Exception):
+    """The enquiry is saved but a later step failed; sending it again finishes it and saves nothing twice."""
+
+    def __init__(self, reference):
+        super().__init__("unfinished")
+        self.reference = reference
+
+
 def _wording(form, field):
     properties = schema(form)["properties"][field]
     return properties["x-wording-id"], properties["title"]
 
 
 def _subscription_step(subject, name, email, consent, now):
-    """Items to write and the mail to send for a new sign-up (or a reminder if already subscribed)."""
+    """Write a new sign-up, or touch an active subscription, and return the mail to send with the key
+    of what to take back if it cannot be sent. Both paths read, write and mail once, so the time of
+    the answer does not tell whether an address is subscribed."""
     secret = config.secret()
     unsubscribe_token = tokens.issue(secret, tokens.UNSUBSCRIBE, subject)
     existing = store.get_subscription(subject, now)
     if existing and existing["status"] == "active":
-        return [], emails.already_subscribed(existing["name"], unsubscribe_token)
+        # Unsubscribed a moment ago (ItemChanged): the reminder still tells the truth about the request.
+        with contextlib.suppress(store.ItemChanged):
+            store.replace_existing(existing)
+        return emails.already_subscribed(unsubscribe_token), None
     confirm_token = tokens.issue(secret, tokens.CONFIRM_SUBSCRIPTION, subject)
     item = subscriptions.pending_item(subject, name, email, consent, now)
-    return [item], emails.confirm_subscription(name, confirm_token, unsubscribe_token)
+    store.put(item)
+    return emails.confirm_subscription(confirm_token, unsubscribe_token), store.key_of(item)
 
 
-def _write_then_mail(items, mails):
-    """Write items, then send mails; if a mail fails, take the items back so nothing is half-done."""
-    if items:
-        store.put_all(items)
+def _send(to, mail):
+    subject, text, *headers = mail
+    mailer.send(to, subject, text, headers[0] if headers else None)
+
+
+def _send_or_take_back(to, mail, written):
+    """Send the mail; if it cannot be sent, delete what was written for it, so nothing is half-done."""
     try:
-        for to, (subject, text, *headers) in mails:
-            mailer.send(to, subject, text, headers[0] if headers else None)
+        _send(to, mail)
     except mailer.MailUnavailable:
-        if items:
-            store.delete_all([{"pk": item["pk"], "sk": item["sk"]} for item in items])
+        if written:
+            store.delete(written)
         raise
 
 
-def _record_enquiry(submission):
-    now = clock.now()
-    subject = subject_key(config.secret(), submission["email"])
-    reference = enquiries.new_reference()
-    items = [enquiries.enquiry_item(submission, subject, reference, now)]
-    topic_labels = schema("enquiry")["properties"]["topic"]["x-labels"]
-    mails = []
-    if submission.get("opt_in") is True:
-        wording_id, wording = _wording("enquiry", "opt_in")
-        consent = subscriptions.consent_proof(
-            submission["policy_version"], wording_id, wording, "enquiry", now
-        )
-        new_items, mail = _subscription_step(subject, submission["name"], submission["email"], consent, now)
-        items += new_items
-        mails.append((submission["email"], mail))
-    # Staff hear last, so a failed confirmation mail never leaves them a notice of an enquiry taken back.
-    mails.append(
-        (config.staff_email(), emails.staff_notification(reference, topic_labels[submission["topic"]]))
-    )
-    _write_then_mail(items, mails)
-    return {"reference": reference}
+def _submission_record(subject, fingerprint, now):
+    """The record of this enquiry's first arrival: found when it is sent again, written otherwise."""
+    sort_key = retention.SUBMISSION.sort_key + fingerprint
+    record = store.get(subject, sort_key, now)
+    if record is not None:
+        return record
+    record = enquiries.submission_item(subject, fingerprint, now)
+    try:
+        store.put_new(record, now)
+    except store.AlreadyExists:
+        return store.get(subject, sort_key, now)  # a twin arrived at the same moment
+    return record
 
 
-@functools.cache
-def _idempotent_enquiry():
-    """`_record_enquiry` made idempotent on the submission, in our own table (built on first use)."""
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
-    persistence = DynamoDBPersistenceLayer(
-        table_name=config.table_name(),
-        key_attr="pk",
-        sort_key_attr="sk",
-        static_pk_value="IDEMPOTENCY#enquiry",
-        expiry_attr="expires_at",
-        boto3_client=store.low_level_client(),
-    )
-    idempotency = IdempotencyConfig(expires_after_seconds=IDEMPOTENCY_SECONDS)
-    recorded = idempotent_function(
-        data_keyword_argument="submission", persistence_store=persistence, config=idempotency
-    )(_record_enquiry)
-    return recorded, idempotency
+def _newsletter_from_enquiry(submission, subject, record_key, now):
+    """Start the double opt-in the enquiry's box asked for, once per enquiry. The enquiry never depends
+    on it: over the mail limit, or with mail down, the answer says so instead. Returns that note."""
+    if not store.claim(record_key, "confirmation_mailed"):
+        return None  # sent again: the first arrival did this
+    secret = config.secret()
+    try:
+        rate_limits.check_mailbox(mailbox_key(secret, submission["email"]), now)
+    except rate_limits.RateLimited:
+        store.release(record_key, "confirmation_mailed")
+        return NEWSLETTER_LIMITED
+    wording_id, wording = _wording("enquiry", "opt_in")
+    consent = subscriptions.consent_proof(submission["policy_version"], wording_id, wording, "enquiry", now)
+    mail, written = _subscription_step(subject, submission["name"], submission["email"], consent, now)
+    try:
+        _send_or_take_back(submission["email"], mail, written)
+    except mailer.MailUnavailable:
+        store.release(record_key, "confirmation_mailed")
+        return NEWSLETTER_NOT_SENT
+    return None
 
 
-def submit_enquiry(submission, client_ip, lambda_context=None):
-    """Store an enquiry once however often it is sent; if opted in, start a double opt-in."""
+def _notify_staff_once(record_key, reference, topic):
+    if not store.claim(record_key, "staff_notified"):
+        return
+    topic_label = schema("enquiry")["properties"]["topic"]["x-labels"][topic]
+    try:
+        _send(config.staff_email(), emails.staff_notification(reference, topic_label))
+    except mailer.MailUnavailable:
+        store.release(record_key, "staff_notified")
+        raise
+
+
+def submit_enquiry(submission, client_ip):
+    """Store an enquiry once however often it is sent, tell staff once, and, if the box is ticked, start
+    a double opt-in. Once the enquiry is stored it is kept: later failures ask for it to be sent again."""
     if submission.get("website"):
         return {"reference": enquiries.new_reference()}
-    if submission.get("opt_in") is True:
-        secret = config.secret()
-        rate_limits.check(
-            subject_key(secret, submission["email"]), client_key(secret, client_ip), clock.now()
-        )
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyAlreadyInProgressError,
-        IdempotencyPersistenceLayerError,
-    )
-
-    recorded, idempotency = _idempotent_enquiry()
-    if lambda_context is not None:
-        idempotency.register_lambda_context(lambda_context)
-    deadline = time.monotonic() + IN_PROGRESS_WAIT_SECONDS
-    while True:
-        try:
-            result = recorded(submission=submission)
-            break
-        except IdempotencyAlreadyInProgressError:
-            # A double-click: the first request is still running; answer with its result.
-            if time.monotonic() > deadline:
-                raise store.StoreUnavailable("enquiry still in progress") from None
-            time.sleep(0.1)
-        except IdempotencyPersistenceLayerError as error:
-            raise store.StoreUnavailable("idempotency store") from error
-    return {"reference": result["reference"]}
+    now = clock.now()
+    secret = config.secret()
+    rate_limits.check_client(routes.ENQUIRY, client_key(secret, client_ip), now)
+    subject = subject_key(secret, submission["email"])
+    record = _submission_record(subject, enquiries.fingerprint(secret, submission), now)
+    created = datetime.datetime.fromisoformat(record["created_at"])
+    try:
+        store.put_new(enquiries.enquiry_item(submission, subject, record["reference"], created), now)
+    except store.AlreadyExists:
+        pass  # sent again: stored the first time
+    except store.StoreUnavailable as failure:
+        raise store.StoreUnavailable(str(failure), saved=None) from failure
+    answer = {"reference": record["reference"]}
+    try:
+        if submission.get("opt_in") is True:
+            note = _newsletter_from_enquiry(submission, subject, store.key_of(record), now)
+            if note:
+                answer["message"] = note
+        _notify_staff_once(store.key_of(record), record["reference"], submission["topic"])
+    except (store.StoreUnavailable, mailer.MailUnavailable) as failure:
+        raise Unfinished(record["reference"]) from failure
+    return answer
 
 
 def start_subscription(submission, client_ip):
-    """Newsletter sign-up: the same answer whether or not the address is known."""
+    """Newsletter sign-up: the same answer, and the same work, whether or not the address is known."""
     if submission.get("website"):
         return CHECK_YOUR_EMAIL
     now = clock.now()
     secret = config.secret()
+    rate_limits.check_client(routes.SUBSCRIBE, client_key(secret, client_ip), now)
+    rate_limits.check_mailbox(mailbox_key(secret, submission["email"]), now)
     subject = subject_key(secret, submission["email"])
-    rate_limits.check(subject, client_key(secret, client_ip), now)
     wording_id, wording = _wording("subscribe", "consent")
     consent = subscriptions.consent_proof(
         submission["policy_version"], wording_id, wording, "newsletter", now
     )
-    items, mail = _subscription_step(subject, submission["name"], submission["email"], consent, now)
-    _write_then_mail(items, [(submission["email"], mail)])
+    mail, written = _subscription_step(subject, submission["name"], submission["email"], consent, now)
+    _send_or_take_back(submission["email"], mail, written)
     return CHECK_YOUR_EMAIL
 
 
@@ -168,10 +187,11 @@ def _claims(purpose, token):
         raise Refused("token", str(refused)) from None
 
 
-def confirm_subscription(token):
+def confirm_subscription(token, client_ip):
     """Use the emailed link once to make the pending sign-up active (subscriptions.confirmed decides)."""
-    claims = _claims(tokens.CONFIRM_SUBSCRIPTION, token)
     now = clock.now()
+    rate_limits.check_client(routes.CONFIRM_SUBSCRIPTION, client_key(config.secret(), client_ip), now)
+    claims = _claims(tokens.CONFIRM_SUBSCRIPTION, token)
     pending = store.get_subscription(claims.subject_key, now)
     try:
         active = subscriptions.confirmed(pending, now)
@@ -192,7 +212,8 @@ def _why_not_confirmed(claims, now):
     return "This sign-up has expired or was cancelled. Sign up again."
 
 
-def unsubscribe(token):
+def unsubscribe(token, client_ip):
+    rate_limits.check_client(routes.UNSUBSCRIBE, client_key(config.secret(), client_ip), clock.now())
     claims = _claims(tokens.UNSUBSCRIBE, token)
     key = {"pk": claims.subject_key, "sk": retention.ACTIVE_SUBSCRIPTION.sort_key}
     try:

@@ -30,12 +30,30 @@ def secret():
     """The key for subject HMACs and signed links: SSM Parameter Store in AWS, env locally."""
     parameter = os.environ.get("APP_SECRET_PARAMETER")
     if parameter:
-        from aws_lambda_powertools.utilities import parameters
+        from aws_lambda_powertools.utilities.parameters import SSMProvider
 
-        value = parameters.get_parameter(parameter, decrypt=True, max_age=300)
+        value = SSMProvider(boto_config=aws_client_config()).get(parameter, decrypt=True)
     else:
         value = os.environ["APP_SECRET"]
     return value.encode()
+
+
+# Every AWS call answers within the function's timeout (10 s in infra/template.yaml): at worst two
+# attempts of 1 s to connect and 2 s to read, so a stalled service leaves time to answer 503.
+CONNECT_TIMEOUT_SECONDS = 1
+READ_TIMEOUT_SECONDS = 2
+MAX_ATTEMPTS = 2
+
+
+@functools.cache
+def aws_client_config():
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+    )
 
 
 def clear():

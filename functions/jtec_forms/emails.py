@@ -1,4 +1,6 @@
-"""The words of every email we send. Staff notifications carry a reference and topic, never personal data."""
+"""The words of every email we send: our own words plus values we generated (references, links). Nothing
+a person typed goes into a mail, since the address it goes to is not verified yet; staff notifications
+carry a reference and topic, never personal data."""
 
 from urllib.parse import urlencode
 
@@ -20,10 +22,10 @@ def unsubscribe_headers(unsubscribe_token):
     }
 
 
-def confirm_subscription(name, confirm_token, unsubscribe_token):
+def confirm_subscription(confirm_token, unsubscribe_token):
     subject = "Confirm your subscription to JTec IT Solutions news"
     text = (
-        f"Hello {name},\n\n"
+        "Hello,\n\n"
         "You asked to receive news and promotions from JTec IT Solutions by email.\n"
         "To confirm, open this link and press the button on the page:\n\n"
         f"{link('/newsletter/confirm/', confirm_token)}\n\n"
@@ -36,10 +38,10 @@ def confirm_subscription(name, confirm_token, unsubscribe_token):
     return subject, text, unsubscribe_headers(unsubscribe_token)
 
 
-def already_subscribed(name, unsubscribe_token):
+def already_subscribed(unsubscribe_token):
     subject = "You are already subscribed to JTec IT Solutions news"
     text = (
-        f"Hello {name},\n\n"
+        "Hello,\n\n"
         "Someone, probably you, asked to subscribe this address to our news. It is already subscribed,\n"
         "so nothing has changed.\n\n"
         "Unsubscribe at any time:\n"

@@ -1,23 +1,50 @@
-"""What an enquiry item holds and when it expires. Plain Python: no AWS."""
+"""What an enquiry item holds and when it expires, and the record that makes a resent enquiry count once.
+Plain Python: no AWS."""
 
+import hashlib
+import hmac
+import json
 import secrets
 
 from jtec_forms import retention
 
 # Unambiguous characters for references people read out on the telephone.
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# The fields that make two submissions the same enquiry (the honeypot and form plumbing are not).
+IDENTITY_FIELDS = ("name", "email", "phone", "topic", "message", "opt_in")
 
 
 def new_reference():
     return "ENQ-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
 
-def enquiry_item(submission, subject_key, reference, now):
-    """The stored enquiry: details, topic, open status, the policy in force, and a 12-month TTL."""
-    created = now.isoformat(timespec="seconds")
+def fingerprint(secret, submission):
+    """A keyed digest of what the person sent: equal for a resent (double-clicked, retried) enquiry,
+    and no personal data in itself."""
+    identity = {field: submission.get(field) for field in IDENTITY_FIELDS}
+    canonical = json.dumps(identity, sort_keys=True, ensure_ascii=False).encode()
+    return hmac.new(secret, b"enquiry:" + canonical, hashlib.sha256).hexdigest()[:32]
+
+
+def submission_item(subject_key, fingerprint, now):
+    """The record that an enquiry arrived: a resent one finds it and reuses its reference and time."""
+    return {
+        "pk": subject_key,
+        "sk": retention.SUBMISSION.sort_key + fingerprint,
+        "kind": retention.SUBMISSION.kind,
+        "reference": new_reference(),
+        "created_at": now.isoformat(timespec="seconds"),
+        "expires_at": retention.epoch_seconds(retention.SUBMISSION.expires_at(now)),
+    }
+
+
+def enquiry_item(submission, subject_key, reference, created):
+    """The stored enquiry: details, topic, open status, the policy in force, and a 12-month TTL from
+    `created` (a datetime)."""
+    created_at = created.isoformat(timespec="seconds")
     item = {
         "pk": subject_key,
-        "sk": f"{retention.ENQUIRY.sort_key}{created}#{reference}",
+        "sk": f"{retention.ENQUIRY.sort_key}{created_at}#{reference}",
         "kind": retention.ENQUIRY.kind,
         "reference": reference,
         "status": "open",
@@ -26,11 +53,11 @@ def enquiry_item(submission, subject_key, reference, now):
         "email": submission["email"],
         "message": submission["message"],
         "policy_version": submission["policy_version"],
-        "created_at": created,
-        "expires_at": retention.epoch_seconds(retention.ENQUIRY.expires_at(now)),
+        "created_at": created_at,
+        "expires_at": retention.epoch_seconds(retention.ENQUIRY.expires_at(created)),
         # Sparse index of open enquiries for staff: removed when the enquiry is resolved.
         "open_pk": "OPEN_ENQUIRY",
-        "open_sk": f"{created}#{reference}",
+        "open_sk": f"{created_at}#{reference}",
     }
     if submission.get("phone"):
         item["phone"] = submission["phone"]

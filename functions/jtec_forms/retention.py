@@ -67,12 +67,19 @@ USED_LINK = Retention(
 RATE_LIMIT = Retention(
     kind="rate_limit",
     sort_key="WINDOW#",
-    what="Count of confirmation emails sent (no personal details)",
-    purpose="To stop the forms being used to flood someone's inbox",
+    what="Counts of forms sent and confirmation emails asked for (no personal details)",
+    purpose="To stop the forms being used to flood someone's inbox or our systems",
+    days=1,
+)
+SUBMISSION = Retention(
+    kind="submission",
+    sort_key="SUBMISSION#",
+    what="Record that an enquiry arrived: its reference and a fingerprint of the form (no personal details)",
+    purpose="So an enquiry sent twice is kept once and staff are told once",
     days=1,
 )
 
-SCHEDULE = (ENQUIRY, PENDING_SUBSCRIPTION, ACTIVE_SUBSCRIPTION, USED_LINK, RATE_LIMIT)
+SCHEDULE = (ENQUIRY, PENDING_SUBSCRIPTION, ACTIVE_SUBSCRIPTION, USED_LINK, RATE_LIMIT, SUBMISSION)
 
 # How long each emailed link works. A confirmation link lives as long as the sign-up it confirms; an
 # unsubscribe link two years. The used-link record (USED_LINK) must outlive every link (a test holds

@@ -17,6 +17,7 @@ class Route:
     summary: str
     status: int  # the status of a successful JSON answer
     answer: str  # the schema of that answer in the OpenAPI document
+    client_limit: int  # requests an hour from one client (rate_limits.check_client)
     token_in_query: bool = False  # RFC 8058 one-click posts carry the token in the URL
 
     @property
@@ -39,6 +40,7 @@ ENQUIRY = Route(
     summary="Send an enquiry (kept 12 months at most)",
     status=201,
     answer="Reference",
+    client_limit=10,
 )
 SUBSCRIBE = Route(
     path="/api/subscribe",
@@ -51,6 +53,7 @@ SUBSCRIBE = Route(
     summary="Start a double opt-in newsletter subscription",
     status=202,
     answer="Message",
+    client_limit=10,
 )
 CONFIRM_SUBSCRIPTION = Route(
     path="/api/subscribe/confirm",
@@ -63,6 +66,7 @@ CONFIRM_SUBSCRIPTION = Route(
     summary="Confirm a subscription with the emailed token",
     status=200,
     answer="Message",
+    client_limit=20,
 )
 UNSUBSCRIBE = Route(
     path="/api/unsubscribe",
@@ -75,6 +79,7 @@ UNSUBSCRIBE = Route(
     summary="Unsubscribe (RFC 8058 one-click or the emailed page)",
     status=200,
     answer="Message",
+    client_limit=20,
     token_in_query=True,
 )
 

@@ -1,6 +1,7 @@
 """The DynamoDB table: one partition per data subject. Reads hide items whose `expires_at` has passed.
 
-The boto3 resource is created on first use, so importing a handler stays cheap.
+The boto3 resource is created on first use, so importing a handler stays cheap. A single item is written
+with a (conditional) PutItem or UpdateItem; a transaction only where items must change together.
 """
 
 import functools
@@ -12,7 +13,12 @@ SUBSCRIPTION = retention.ACTIVE_SUBSCRIPTION.sort_key
 
 
 class StoreUnavailable(Exception):
-    """DynamoDB did not answer or refused for a reason that is not the client's fault."""
+    """DynamoDB did not answer or refused for a reason that is not the client's fault. `saved` is False
+    when nothing was written, None when a write may have landed (its answer never came)."""
+
+    def __init__(self, cause, saved=False):
+        super().__init__(cause)
+        self.saved = saved
 
 
 class LinkAlreadyUsed(Exception):
@@ -23,19 +29,15 @@ class ItemChanged(Exception):
     """The item changed between reading it and writing what was decided from it."""
 
 
+class AlreadyExists(Exception):
+    """A conditional put found the item there already."""
+
+
 @functools.cache
 def table():
     import boto3
 
-    return boto3.resource("dynamodb").Table(config.table_name())
-
-
-@functools.cache
-def low_level_client():
-    """A plain DynamoDB client (typed attribute values), for libraries that build their own requests."""
-    import boto3
-
-    return boto3.client("dynamodb")
+    return boto3.resource("dynamodb", config=config.aws_client_config()).Table(config.table_name())
 
 
 def _errors():
@@ -44,13 +46,25 @@ def _errors():
     return BotoCoreError, ClientError
 
 
-def _call(operation, *args, **kwargs):
+def _unavailable(error, writes):
+    """StoreUnavailable for a failed call: a write whose answer timed out may have landed."""
+    from botocore.exceptions import ReadTimeoutError
+
+    cause = getattr(error, "response", {}).get("Error", {}).get("Code") or type(error).__name__
+    return StoreUnavailable(cause, saved=None if writes and isinstance(error, ReadTimeoutError) else False)
+
+
+def _call(operation, *args, writes=False, **kwargs):
     """Run a DynamoDB call; anything that goes wrong becomes StoreUnavailable (a 503 for the client)."""
     boto_error, client_error = _errors()
     try:
         return operation(*args, **kwargs)
     except (boto_error, client_error) as error:
-        raise StoreUnavailable(type(error).__name__) from error
+        raise _unavailable(error, writes) from error
+
+
+def _condition_failed(error):
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 def visible(item, now):
@@ -59,11 +73,17 @@ def visible(item, now):
     return expires_at is None or int(expires_at) > int(now.timestamp())
 
 
-def get_subscription(subject_key, now):
-    item = _call(table().get_item, Key={"pk": subject_key, "sk": SUBSCRIPTION}, ConsistentRead=True).get(
-        "Item"
-    )
+def key_of(item):
+    return {"pk": item["pk"], "sk": item["sk"]}
+
+
+def get(pk, sk, now):
+    item = _call(table().get_item, Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")
     return item if item and visible(item, now) else None
+
+
+def get_subscription(subject_key, now):
+    return get(subject_key, SUBSCRIPTION, now)
 
 
 def subject_items(subject_key, now):
@@ -81,21 +101,74 @@ def subject_items(subject_key, now):
         start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
 
 
-def put_all(items):
-    """Write items all together or not at all."""
-    client = table().meta.client
+def put(item):
+    """Write one item, replacing what was at its key."""
+    _call(table().put_item, Item=item, writes=True)
+
+
+def put_new(item, now):
+    """Write one item only if nothing visible is at its key (an expired leftover may be replaced)."""
+    boto_error, client_error = _errors()
+    try:
+        table().put_item(
+            Item=item,
+            ConditionExpression="attribute_not_exists(pk) OR #ttl <= :now",
+            ExpressionAttributeNames={"#ttl": TTL_ATTRIBUTE},
+            ExpressionAttributeValues={":now": int(now.timestamp())},
+        )
+    except client_error as error:
+        if _condition_failed(error):
+            raise AlreadyExists() from None
+        raise _unavailable(error, writes=True) from error
+    except boto_error as error:
+        raise _unavailable(error, writes=True) from error
+
+
+def replace_existing(item):
+    """Write one item only if something is at its key (never brings back a deleted item)."""
+    boto_error, client_error = _errors()
+    try:
+        table().put_item(Item=item, ConditionExpression="attribute_exists(pk)")
+    except client_error as error:
+        if _condition_failed(error):
+            raise ItemChanged() from None
+        raise _unavailable(error, writes=True) from error
+    except boto_error as error:
+        raise _unavailable(error, writes=True) from error
+
+
+def claim(key, flag):
+    """Set `flag` on the item at `key` unless it is set: True for the one caller that set it."""
+    boto_error, client_error = _errors()
+    try:
+        table().update_item(
+            Key=key,
+            UpdateExpression="SET #flag = :yes",
+            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(#flag)",
+            ExpressionAttributeNames={"#flag": flag},
+            ExpressionAttributeValues={":yes": True},
+        )
+    except client_error as error:
+        if _condition_failed(error):
+            return False
+        raise _unavailable(error, writes=True) from error
+    except boto_error as error:
+        raise _unavailable(error, writes=True) from error
+    return True
+
+
+def release(key, flag):
+    """Undo a claim whose work failed, so a retry does it."""
     _call(
-        client.transact_write_items,
-        TransactItems=[{"Put": {"TableName": table().name, "Item": item}} for item in items],
+        table().update_item,
+        Key=key,
+        UpdateExpression="REMOVE #flag",
+        ExpressionAttributeNames={"#flag": flag},
     )
 
 
-def delete_all(keys):
-    client = table().meta.client
-    _call(
-        client.transact_write_items,
-        TransactItems=[{"Delete": {"TableName": table().name, "Key": key}} for key in keys],
-    )
+def delete(key):
+    _call(table().delete_item, Key=key, writes=True)
 
 
 def count_hit(pk, sk, expires_at):
@@ -106,6 +179,7 @@ def count_hit(pk, sk, expires_at):
         UpdateExpression="ADD hits :one SET expires_at = if_not_exists(expires_at, :expires)",
         ExpressionAttributeValues={":one": 1, ":expires": expires_at},
         ReturnValues="UPDATED_NEW",
+        writes=True,
     )
     return int(response["Attributes"]["hits"])
 
@@ -147,9 +221,9 @@ def _transact(steps):
         for (name, _), code in zip(steps, reasons, strict=False):
             if code == "ConditionalCheckFailed":
                 raise REFUSALS[name]() from None
-        raise StoreUnavailable(error.response.get("Error", {}).get("Code", "ClientError")) from error
+        raise _unavailable(error, writes=True) from error
     except boto_error as error:
-        raise StoreUnavailable(type(error).__name__) from error
+        raise _unavailable(error, writes=True) from error
 
 
 def replace_using_link(subject_key, nonce, now, previous, item):
@@ -163,7 +237,7 @@ def replace_using_link(subject_key, nonce, now, previous, item):
     values = {":status": previous["status"]}
     if TTL_ATTRIBUTE in previous:
         values[":expires"] = previous[TTL_ATTRIBUTE]
-    put = {
+    put_step = {
         "Put": {
             "TableName": table().name,
             "Item": item,
@@ -172,10 +246,10 @@ def replace_using_link(subject_key, nonce, now, previous, item):
             "ExpressionAttributeValues": values,
         }
     }
-    _transact([("link", _use_link(subject_key, nonce, now)), ("item", put)])
+    _transact([("link", _use_link(subject_key, nonce, now)), ("item", put_step)])
 
 
 def delete_using_link(subject_key, nonce, now, key):
     """Use a link once and delete the item at `key` (whatever it holds, if anything), together."""
-    delete = {"Delete": {"TableName": table().name, "Key": key}}
-    _transact([("link", _use_link(subject_key, nonce, now)), ("item", delete)])
+    delete_step = {"Delete": {"TableName": table().name, "Key": key}}
+    _transact([("link", _use_link(subject_key, nonce, now)), ("item", delete_step)])

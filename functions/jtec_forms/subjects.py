@@ -20,6 +20,18 @@ def subject_key(secret, address):
     return "SUBJECT#" + digest.hexdigest()
 
 
+def mailbox(address):
+    """The mailbox an address delivers to, for limits on mail: case folded and without a plus tag, so
+    `Ann+1@example.com` and `ann+2@example.com` count as `ann@example.com` (what is stored is unchanged)."""
+    local, _, domain = normalise_email(address).rpartition("@")
+    return local.split("+", 1)[0] + "@" + domain
+
+
+def mailbox_key(secret, address):
+    """The subject key of the mailbox an address delivers to: its mail limits live there."""
+    return subject_key(secret, mailbox(address))
+
+
 def client_key(secret, source_ip):
     """A key for rate limits per client that keeps no IP address."""
     return hmac.new(secret, b"client:" + source_ip.encode(), hashlib.sha256).hexdigest()

@@ -3,6 +3,7 @@ and a message a person understands, taken from the schema's `x-messages`."""
 
 import functools
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,16 @@ UNKNOWN_FIELD = "This form has no such field: remove it"
 NOT_AN_OBJECT = "Send the form's fields as one JSON object"
 # When a value breaks several rules, the message for the first of these is the most useful.
 KEYWORD_PRIORITY = ("type", "minLength", "maxLength", "const", "enum", "pattern", "format")
+# What no text field may hold, whatever its schema: characters DynamoDB or a mail cannot carry (unpaired
+# surrogates, Unicode non-characters) and control characters other than tab and line breaks (they can
+# rewrite what staff see in a terminal).
+_NONCHARACTERS = "".join(chr(plane * 0x10000 + low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
+UNACCEPTABLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" + _NONCHARACTERS + "]"
+)
+UNACCEPTABLE_MESSAGE = (
+    "{title} contains characters we cannot accept (such as pasted control characters): remove them"
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,27 @@ def _is_email(value):
     if isinstance(value, str):
         validate_email(value, check_deliverability=False)
     return True
+
+
+def _deliverable(value):
+    """Amazon SES takes no internationalised characters before the @ (SMTPUTF8): such an address is valid
+    but could never be sent to. (A domain in other scripts is fine: it is sent as xn--.)"""
+    try:
+        validate_email(value, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def _text_problem(properties, name, value):
+    """The message for what the schema cannot say about a text value, or None."""
+    if not isinstance(value, str):
+        return None
+    if UNACCEPTABLE.search(value):
+        return UNACCEPTABLE_MESSAGE.format(title=properties[name].get("title", name))
+    if properties[name].get("format") == "email" and not _deliverable(value):
+        return properties[name]["x-messages"]["ascii"]
+    return None
 
 
 @functools.cache
@@ -105,6 +137,10 @@ def validate(form, data):
     for name, keywords in broken.items():
         keyword = min(keywords, key=_priority)
         found[name] = properties[name]["x-messages"].get(keyword) or properties[name]["x-messages"]["type"]
+    for name, value in data.items():
+        problem = name in properties and name not in found and _text_problem(properties, name, value)
+        if problem:
+            found[name] = problem
     errors = [FieldError(name, found[name]) for name in properties if name in found]
     errors += [FieldError(str(name)[:100], UNKNOWN_FIELD) for name in data if name not in properties]
     return errors

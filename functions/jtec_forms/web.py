@@ -17,6 +17,8 @@ MAX_FIELDS = 50
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
 RETRY_AFTER_SECONDS = 30
+# Answers hold personal data or one person's state: no cache, shared or private, may keep them.
+NO_STORE = {"Cache-Control": "no-store"}
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -115,8 +117,10 @@ def respond(submission, body):
     """Done: a form post goes on to the route's thank-you page, a JSON post gets `body`."""
     route = submission.route
     if submission.wants_html:
-        return Response(status_code=303, headers={"Location": route.thank_you_page}, body="")
-    return Response(status_code=route.status, content_type=JSON_TYPE, body=json.dumps(body))
+        return Response(status_code=303, headers={"Location": route.thank_you_page, **NO_STORE}, body="")
+    return Response(
+        status_code=route.status, content_type=JSON_TYPE, body=json.dumps(body), headers=dict(NO_STORE)
+    )
 
 
 @functools.cache
@@ -144,10 +148,14 @@ def error_page(route, errors, status):
     )
 
 
-def rejection(event, status, errors, retry_after=None):
-    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+def rejection(event, status, errors, retry_after=None, allow=None):
+    headers = dict(NO_STORE)
+    if retry_after:
+        headers["Retry-After"] = str(retry_after)
+    if allow:
+        headers["Allow"] = allow
     route = routes.BY_PATH.get(event.path)
-    if wants_html(event) and route is not None:
+    if wants_html(event) and route is not None and event.request_context.http.method == route.method:
         return Response(
             status_code=status,
             content_type="text/html; charset=utf-8",
@@ -156,6 +164,18 @@ def rejection(event, status, errors, retry_after=None):
         )
     body = json.dumps({"errors": [error.as_json() for error in errors]})
     return Response(status_code=status, content_type=JSON_TYPE, body=body, headers=headers)
+
+
+NOTHING_SAVED = "Sorry, we could not save this just now. Nothing was saved: try again in a minute."
+MAYBE_SAVED = (
+    "Sorry, we could not confirm that this was saved. Send it again in a minute: it will not be saved twice."
+)
+MAIL_DOWN = "Sorry, we could not send the email just now. Nothing was saved: try again in a minute."
+UNFINISHED = (
+    "We have saved your enquiry (reference {reference}) but could not finish sending it to our staff. "
+    "Send it again in a minute: it will not be saved twice."
+)
+TOO_MANY = "You have sent this form too many times. Try again later, or telephone us."
 
 
 def register_error_handlers(app, logger):
@@ -175,21 +195,29 @@ def register_error_handlers(app, logger):
 
     @app.exception_handler(rate_limits.RateLimited)
     def _rate_limited(error):
-        message = "You have asked for too many emails. Try again later."
-        return log_and_reject(429, [FieldError(None, message)], error.retry_after, reason="rate limited")
+        return log_and_reject(429, [FieldError(None, TOO_MANY)], error.retry_after, reason="rate limited")
 
     @app.exception_handler(store.StoreUnavailable)
     def _store_down(error):
-        logger.warning("store unavailable", extra={"cause": str(error)})
-        message = "Sorry, we could not save this just now. Nothing was saved: try again in a minute."
+        logger.warning("store unavailable", extra={"cause": str(error), "saved": error.saved})
+        message = NOTHING_SAVED if error.saved is False else MAYBE_SAVED
         return rejection(app.current_event, 503, [FieldError(None, message)], RETRY_AFTER_SECONDS)
 
     @app.exception_handler(mailer.MailUnavailable)
     def _mail_down(error):
         logger.warning("mail unavailable", extra={"cause": str(error)})
-        message = "Sorry, we could not send the email just now. Nothing was saved: try again in a minute."
+        return rejection(app.current_event, 503, [FieldError(None, MAIL_DOWN)], RETRY_AFTER_SECONDS)
+
+    @app.exception_handler(actions.Unfinished)
+    def _unfinished(error):
+        logger.warning("enquiry saved, not finished", extra={"cause": repr(error.__cause__)})
+        message = UNFINISHED.format(reference=error.reference)
         return rejection(app.current_event, 503, [FieldError(None, message)], RETRY_AFTER_SECONDS)
 
     @app.not_found
     def _not_found(error):
+        route = routes.BY_PATH.get(app.current_event.path)
+        if route is not None:
+            message = f"Use {route.method} for this address"
+            return rejection(app.current_event, 405, [FieldError(None, message)], allow=route.method)
         return rejection(app.current_event, 404, [FieldError(None, "Not found")])

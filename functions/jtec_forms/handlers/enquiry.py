@@ -13,9 +13,7 @@ web.register_error_handlers(app, logger)
 @app.post(routes.ENQUIRY.path)
 def enquiry():
     submission = web.read_submission(app.current_event, routes.ENQUIRY)
-    answer = actions.submit_enquiry(
-        submission.data, client_ip=web.client_ip(app.current_event), lambda_context=app.lambda_context
-    )
+    answer = actions.submit_enquiry(submission.data, client_ip=web.client_ip(app.current_event))
     logger.info("enquiry accepted", extra={"opt_in": submission.data.get("opt_in") is True})
     return web.respond(submission, answer)
 

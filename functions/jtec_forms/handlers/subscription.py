@@ -21,7 +21,9 @@ def subscribe():
 @app.post(routes.CONFIRM_SUBSCRIPTION.path)
 def confirm():
     submission = web.read_submission(app.current_event, routes.CONFIRM_SUBSCRIPTION)
-    answer = actions.confirm_subscription(submission.data["token"])
+    answer = actions.confirm_subscription(
+        submission.data["token"], client_ip=web.client_ip(app.current_event)
+    )
     logger.info("subscription confirmed")
     return web.respond(submission, answer)
 
@@ -29,7 +31,7 @@ def confirm():
 @app.post(routes.UNSUBSCRIBE.path)
 def unsubscribe():
     submission = web.read_submission(app.current_event, routes.UNSUBSCRIBE)
-    answer = actions.unsubscribe(submission.data["token"])
+    answer = actions.unsubscribe(submission.data["token"], client_ip=web.client_ip(app.current_event))
     logger.info("unsubscribed")
     return web.respond(submission, answer)
 

@@ -1,0 +1,70 @@
+"""The dev-only routes of the local server (`/_dev/`): what they show, and what they refuse."""
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.forms_support import dev_post
+
+
+def test_dev_index_names_the_embedded_dynamodb(forms):
+    with urllib.request.urlopen(forms + "/_dev/") as answer:
+        index = json.load(answer)
+    assert index["dynamodb_endpoint"].startswith("http://127.0.0.1:")
+    assert index["table"] == "jtec-local"
+
+
+def test_the_clock_moves_forward_by_whole_or_part_days(forms):
+    status, answer = dev_post(forms, "/_dev/clock", {"advance_days": 1.5})
+    assert status == 200
+    assert "now" in answer
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"advance_days": "soon"}',
+        b'{"advance_days": NaN}',
+        b'{"advance_days": Infinity}',
+        b'{"advance_days": 1e9}',
+        b'{"advance_days": 3000000}',
+        b'{"advance_days": -1}',
+        b'{"advance_days": true}',
+        b"{}",
+        b"not json",
+    ],
+)
+def test_the_clock_refuses_what_is_not_a_sensible_number_of_days(forms, body):
+    status, answer = dev_post(forms, "/_dev/clock", body)
+    assert status == 400
+    assert answer["errors"][0]["field"] == "advance_days"
+
+
+def test_after_a_refused_move_the_clock_and_the_sweeper_still_work(forms):
+    dev_post(forms, "/_dev/clock", b'{"advance_days": 1e400}')
+    status, _ = dev_post(forms, "/_dev/clock", {"advance_days": 1})
+    assert status == 200
+
+
+def test_a_cross_site_form_post_to_the_clock_is_refused(forms):
+    status, _ = dev_post(forms, "/_dev/clock", b'{"advance_days": 1}', content_type="text/plain")
+    assert status == 415
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.evil.example"])
+def test_the_dev_routes_answer_only_to_a_local_host_name(forms, host):
+    status, answer = dev_post(forms, "/_dev/clock", {"advance_days": 1}, host=host)
+    assert status == 403
+    request = urllib.request.Request(forms + "/_dev/items", headers={"Host": host})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request)
+    assert refused.value.code == 403
+
+
+def test_the_dev_routes_answer_to_localhost(forms):
+    port = forms.rsplit(":", 1)[1]
+    request = urllib.request.Request(forms + "/_dev/", headers={"Host": f"localhost:{port}"})
+    with urllib.request.urlopen(request) as answer:
+        assert answer.status == 200
