@@ -58,3 +58,58 @@ def url_of(output_dir, html_file):
     if relative.endswith("index.html"):
         return "/" + relative[: -len("index.html")]
     return "/" + relative
+
+
+class StallingProxy:
+    """A TCP proxy in front of a server (moto) that can stop answering, as a stalled AWS endpoint does:
+    while `stalled`, requests still reach the server but no answer comes back; with `stall_on`, only
+    connections that send those bytes lose their answers from then on."""
+
+    def __init__(self, target_host, target_port):
+        import socket
+
+        self.target = (target_host, target_port)
+        self.stalled = False
+        self.stall_on = None
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.closing = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket
+
+        while not self.closing:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            connection = {"stalled": self.stalled}
+            threading.Thread(target=self._requests, args=(client, upstream, connection), daemon=True).start()
+            threading.Thread(target=self._answers, args=(upstream, client, connection), daemon=True).start()
+
+    def _requests(self, client, upstream, connection):
+        try:
+            while data := client.recv(65536):
+                if self.stalled or (self.stall_on is not None and self.stall_on in data):
+                    connection["stalled"] = True
+                upstream.sendall(data)
+        except OSError:
+            pass
+        finally:
+            upstream.close()
+
+    def _answers(self, upstream, client, connection):
+        try:
+            while data := upstream.recv(65536):
+                if not connection["stalled"]:
+                    client.sendall(data)
+        except OSError:
+            pass
+        finally:
+            client.close()
+
+    def close(self):
+        self.closing = True
+        self.listener.close()

@@ -3,6 +3,7 @@ Domain exceptions say what failed; the web layer turns them into statuses."""
 
 import contextlib
 import datetime
+import time
 
 from jtec_forms import (
     clock,
@@ -20,6 +21,10 @@ from jtec_forms import (
 from jtec_forms.subjects import client_key, mailbox_key, subject_key
 from jtec_forms.validation import schema
 
+# How long one attempt may hold a step of an enquiry (a mail) before a resend may take it over; the
+# 503s ask for a resend after the same time (web.RETRY_AFTER_SECONDS).
+STEP_LEASE_SECONDS = 30
+TWIN_WAIT_SECONDS = 5
 CHECK_YOUR_EMAIL = {"message": "Check your email: we have sent you a link to confirm your subscription."}
 NEWSLETTER_LIMITED = (
     "We did not send the email to confirm your newsletter sign-up: too many have been asked for this "
@@ -100,16 +105,36 @@ def _submission_record(subject, fingerprint, now):
     return record
 
 
-def _newsletter_from_enquiry(submission, subject, record_key, now):
-    """Start the double opt-in the enquiry's box asked for, once per enquiry. The enquiry never depends
-    on it: over the mail limit, or with mail down, the answer says so instead. Returns that note."""
-    if not store.claim(record_key, "confirmation_mailed"):
-        return None  # sent again: the first arrival did this
-    secret = config.secret()
+def _once(record_key, step, work):
+    """Run `work` once per enquiry, however often it is sent: the submission record holds a lease on the
+    step while it runs and marks it done after. `work` returns None when it did its job, or a note when
+    it did not (the lease is given back, so sending the enquiry again tries again). A twin's running
+    lease is waited for a few seconds, as for a double-click."""
+    deadline = time.monotonic() + TWIN_WAIT_SECONDS
+    while (state := store.claim(record_key, step, clock.now(), STEP_LEASE_SECONDS)) == store.BUSY:
+        if time.monotonic() > deadline:
+            raise store.StoreUnavailable(f"{step} in progress", saved=None)
+        time.sleep(0.1)
+    if state == store.DONE:
+        return None
     try:
-        rate_limits.check_mailbox(mailbox_key(secret, submission["email"]), now)
+        note = work()
+    except Exception:
+        store.release(record_key, step)
+        raise
+    if note is None:
+        store.finish(record_key, step)
+    else:
+        store.release(record_key, step)
+    return note
+
+
+def _newsletter_from_enquiry(submission, subject, now):
+    """Start the double opt-in the enquiry's box asked for. The enquiry never depends on it: over the
+    mail limit, or with mail down, nothing is kept for the newsletter and the note says so."""
+    try:
+        rate_limits.check_mailbox(mailbox_key(config.secret(), submission["email"]), now)
     except rate_limits.RateLimited:
-        store.release(record_key, "confirmation_mailed")
         return NEWSLETTER_LIMITED
     wording_id, wording = _wording("enquiry", "opt_in")
     consent = subscriptions.consent_proof(submission["policy_version"], wording_id, wording, "enquiry", now)
@@ -117,20 +142,13 @@ def _newsletter_from_enquiry(submission, subject, record_key, now):
     try:
         _send_or_take_back(submission["email"], mail, written)
     except mailer.MailUnavailable:
-        store.release(record_key, "confirmation_mailed")
         return NEWSLETTER_NOT_SENT
     return None
 
 
-def _notify_staff_once(record_key, reference, topic):
-    if not store.claim(record_key, "staff_notified"):
-        return
+def _notify_staff(reference, topic):
     topic_label = schema("enquiry")["properties"]["topic"]["x-labels"][topic]
-    try:
-        _send(config.staff_email(), emails.staff_notification(reference, topic_label))
-    except mailer.MailUnavailable:
-        store.release(record_key, "staff_notified")
-        raise
+    _send(config.staff_email(), emails.staff_notification(reference, topic_label))
 
 
 def submit_enquiry(submission, client_ip):
@@ -151,12 +169,15 @@ def submit_enquiry(submission, client_ip):
     except store.StoreUnavailable as failure:
         raise store.StoreUnavailable(str(failure), saved=None) from failure
     answer = {"reference": record["reference"]}
+    record_key = store.key_of(record)
     try:
         if submission.get("opt_in") is True:
-            note = _newsletter_from_enquiry(submission, subject, store.key_of(record), now)
+            note = _once(
+                record_key, "confirmation_mailed", lambda: _newsletter_from_enquiry(submission, subject, now)
+            )
             if note:
                 answer["message"] = note
-        _notify_staff_once(store.key_of(record), record["reference"], submission["topic"])
+        _once(record_key, "staff_notified", lambda: _notify_staff(record["reference"], submission["topic"]))
     except (store.StoreUnavailable, mailer.MailUnavailable) as failure:
         raise Unfinished(record["reference"]) from failure
     return answer

@@ -50,7 +50,8 @@ def _unavailable(error, writes):
     """StoreUnavailable for a failed call: a write whose answer timed out may have landed."""
     from botocore.exceptions import ReadTimeoutError
 
-    cause = getattr(error, "response", {}).get("Error", {}).get("Code") or type(error).__name__
+    response = getattr(error, "response", None) or {}
+    cause = response.get("Error", {}).get("Code") or type(error).__name__
     return StoreUnavailable(cause, saved=None if writes and isinstance(error, ReadTimeoutError) else False)
 
 
@@ -137,33 +138,57 @@ def replace_existing(item):
         raise _unavailable(error, writes=True) from error
 
 
-def claim(key, flag):
-    """Set `flag` on the item at `key` unless it is set: True for the one caller that set it."""
+CLAIMED, DONE, BUSY = "claimed", "done", "busy"
+
+
+def claim(key, step, now, lease_seconds):
+    """Take the lease to do `step` for the item at `key` (a mail to send once, say): CLAIMED for the one
+    caller that may do it now, DONE once it was done, BUSY while another caller's lease runs. A lease
+    whose caller died, or whose answer was lost, runs out and can be taken again."""
     boto_error, client_error = _errors()
     try:
         table().update_item(
             Key=key,
-            UpdateExpression="SET #flag = :yes",
-            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(#flag)",
-            ExpressionAttributeNames={"#flag": flag},
-            ExpressionAttributeValues={":yes": True},
+            UpdateExpression="SET #lease = :until",
+            ConditionExpression=(
+                "attribute_exists(pk) AND attribute_not_exists(#done) AND (attribute_not_exists(#lease) OR #lease <= :now)"
+            ),
+            ExpressionAttributeNames={"#lease": f"{step}_lease", "#done": step},
+            ExpressionAttributeValues={
+                ":until": int(now.timestamp()) + lease_seconds,
+                ":now": int(now.timestamp()),
+            },
         )
     except client_error as error:
-        if _condition_failed(error):
-            return False
-        raise _unavailable(error, writes=True) from error
+        if not _condition_failed(error):
+            raise _unavailable(error, writes=True) from error
     except boto_error as error:
         raise _unavailable(error, writes=True) from error
-    return True
+    else:
+        return CLAIMED
+    item = _call(table().get_item, Key=key, ConsistentRead=True).get("Item") or {}
+    return DONE if item.get(step) else BUSY
 
 
-def release(key, flag):
-    """Undo a claim whose work failed, so a retry does it."""
+def finish(key, step):
+    """Record that the claimed `step` is done."""
     _call(
         table().update_item,
         Key=key,
-        UpdateExpression="REMOVE #flag",
-        ExpressionAttributeNames={"#flag": flag},
+        UpdateExpression="SET #done = :yes REMOVE #lease",
+        ExpressionAttributeNames={"#done": step, "#lease": f"{step}_lease"},
+        ExpressionAttributeValues={":yes": True},
+        writes=True,
+    )
+
+
+def release(key, step):
+    """Give up the lease on a step that failed, so a retry does it at once."""
+    _call(
+        table().update_item,
+        Key=key,
+        UpdateExpression="REMOVE #lease",
+        ExpressionAttributeNames={"#lease": f"{step}_lease"},
     )
 
 
