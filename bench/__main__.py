@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark and print its table."""
 
-from bench import handlers, page_weight, policy_build
+from bench import handlers, page_weight, policy_build, timing
 
-for benchmark in (page_weight, policy_build, handlers):
+for benchmark in (page_weight, policy_build, handlers, timing):
     benchmark.main()

@@ -71,26 +71,22 @@ def stub_aws():
 
     table = _StubTable()
     store.table = lambda: table
-    store.low_level_client = lambda: table
     mailer._client = lambda: _StubSes()
 
 
 def warm_request_times(path, body):
     import importlib
 
-    from werkzeug.test import EnvironBuilder
-    from werkzeug.wrappers import Request
-
+    from bench.events import api_event
     from jtec_forms.routes import BY_PATH
-    from local.api import LambdaContext, http_api_event
+    from local.api import LambdaContext
 
     route = BY_PATH[path]
     module = importlib.import_module(route.handler_module)
     context = LambdaContext(route.function)
     times = []
     for number in range(WARM_REQUESTS):
-        environ = EnvironBuilder(path=path, method=route.method, json=body(number)).get_environ()
-        request = http_api_event(Request(environ))
+        request = api_event(route, body(number), source_ip=f"10.0.{number // 250}.{number % 250}")
         start = time.perf_counter()
         result = module.lambda_handler(request, context)
         times.append(time.perf_counter() - start)
