@@ -10,8 +10,8 @@ ERRORS = {
     "400": "Invalid input: every error at once, each with its field",
     "413": "Body larger than the cap",
     "415": "Content type other than JSON or urlencoded",
-    "429": "Too many verification emails; see Retry-After",
-    "503": "Store or mail unavailable; nothing was saved; see Retry-After",
+    "429": "Too many requests from this client, or verification emails to this mailbox; see Retry-After",
+    "503": "Store or mail unavailable; the message says whether anything was saved; see Retry-After",
 }
 
 
@@ -105,7 +105,13 @@ def document():
                     "type": "object",
                     "required": ["reference"],
                     "additionalProperties": False,
-                    "properties": {"reference": {"type": "string", "pattern": "^ENQ-[A-Z0-9]{8}$"}},
+                    "properties": {
+                        "reference": {"type": "string", "pattern": "^ENQ-[A-Z0-9]{8}$"},
+                        "message": {
+                            "type": "string",
+                            "description": "Why the newsletter confirmation was not sent, when the box was ticked",
+                        },
+                    },
                 },
                 "Message": {
                     "type": "object",
