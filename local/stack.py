@@ -80,6 +80,9 @@ class LocalAws:
     def start(self):
         from moto.server import ThreadedMotoServer
 
+        from local import moto_patches
+
+        moto_patches.apply()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.server.start()
@@ -105,11 +108,15 @@ class LocalAws:
         from jtec_forms import config
 
         config.clear()
+        self.create_resources()
+        return self
+
+    def create_resources(self):
+        """The table (from the template) and the verified SES sender, in a new or reset moto."""
         import boto3
 
         self.ttl_attribute = create_table(boto3.client("dynamodb"), self.table_name)
         boto3.client("ses").verify_email_identity(EmailAddress="forms@jtec.invalid")
-        return self
 
     def stop(self):
         if self.server is not None:

@@ -105,6 +105,9 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+LOCAL_AWS = []
+
+
 @pytest.fixture(scope="session")
 def forms_site(built_site):
     """The whole local stack, as `make serve` runs it: site, API handlers, moto, sweeper, `/_dev/`."""
@@ -116,6 +119,7 @@ def forms_site(built_site):
     server = make_local_server("127.0.0.1", 0, site)
     base_url = f"http://127.0.0.1:{server.server_port}"
     stack = start_local_stack(site, base_url, sweep_interval=3600)
+    LOCAL_AWS[:] = [stack.aws]
     import threading
 
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -128,14 +132,17 @@ def forms_site(built_site):
 
 @pytest.fixture
 def forms(forms_site):
-    """A clean table and the real clock for each forms test; yields the site's base URL."""
-    import boto3
+    """A fresh embedded AWS (moto reset: an empty table made from the template again, an empty outbox)
+    and the real clock for each forms test; yields the site's base URL."""
+    import json
+    import urllib.request
 
-    from jtec_forms import clock, config
+    from jtec_forms import clock
 
     clock.reset()
-    table = boto3.resource("dynamodb").Table(config.table_name())
-    for item in table.scan(ProjectionExpression="pk, sk")["Items"]:
-        table.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+    with urllib.request.urlopen(forms_site + "/_dev/") as answer:
+        endpoint = json.load(answer)["dynamodb_endpoint"]
+    urllib.request.urlopen(urllib.request.Request(endpoint + "/moto-api/reset", method="POST")).close()
+    LOCAL_AWS[0].create_resources()
     yield forms_site
     clock.reset()

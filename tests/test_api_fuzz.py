@@ -16,6 +16,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from jtec_forms.routes import ROUTES
 from jtec_forms.validation import FORMS, schema
 
 
@@ -32,10 +33,11 @@ def test_openapi_document_is_served_and_built_from_the_form_schemas(forms_site):
         "schema"
     ]
     assert enquiry["properties"] == schema("enquiry")["properties"]
-    assert set(FORMS) == {"enquiry", "subscribe", "token"}
+    assert set(FORMS) == {route.form for route in ROUTES}
+    assert set(document["paths"]) == {route.path for route in ROUTES}
 
 
-OPERATIONS = ["/api/enquiry", "/api/subscribe", "/api/subscribe/confirm", "/api/unsubscribe"]
+OPERATIONS = [route.path for route in ROUTES]
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

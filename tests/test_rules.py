@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from jtec_forms import clock, retention, subscriptions, tokens
-from jtec_forms.subjects import client_key, normalise_email, subject_key
+from jtec_forms.subjects import client_key, mailbox, normalise_email, subject_key
 from jtec_forms.validation import FieldError, normalise, validate
 
 SECRET = b"test-secret"
@@ -127,6 +127,19 @@ def test_a_subject_key_holds_no_address_and_depends_on_the_secret():
     key = subject_key(SECRET, "ann@example.com")
     assert key.startswith("SUBJECT#") and "ann" not in key
     assert key != subject_key(b"another-secret", "ann@example.com")
+
+
+@pytest.mark.parametrize(
+    "address,expected",
+    [
+        ("Ann+news@Example.com", "ann@example.com"),
+        ("ann+1+2@example.com", "ann@example.com"),
+        ("ann@example.com", "ann@example.com"),
+        ("+947/-o%1p@example.com", "+947/-o%1p@example.com"),
+    ],
+)
+def test_a_mailbox_is_the_address_without_its_plus_tag_in_one_case(address, expected):
+    assert mailbox(address) == expected
 
 
 def test_a_client_key_keeps_no_ip_address():

@@ -6,10 +6,12 @@ import datetime
 import time
 
 from jtec_forms import (
+    access,
     clock,
     config,
     emails,
     enquiries,
+    erasure,
     mailer,
     rate_limits,
     retention,
@@ -18,6 +20,7 @@ from jtec_forms import (
     subscriptions,
     tokens,
 )
+from jtec_forms.logs import logger
 from jtec_forms.subjects import client_key, mailbox_key, subject_key
 from jtec_forms.validation import schema
 
@@ -248,3 +251,80 @@ def unsubscribe(token, client_ip):
             message = "This link has already been used. You are unsubscribed."
         raise Refused("token", message) from None
     return {"message": "You have unsubscribed and we have deleted your details."}
+
+
+CHECK_YOUR_EMAIL_FOR_REQUEST = {
+    "message": "Check your email: we have sent a message to that address about your request."
+}
+
+
+def _data_request(submission, client_ip, route, purpose, confirmation_mail):
+    """A request to see or delete data: a link if anything is held under the address, a mail saying so if
+    nothing is. The same answer, and the same read and mail, either way."""
+    if submission.get("website"):
+        return CHECK_YOUR_EMAIL_FOR_REQUEST
+    now = clock.now()
+    secret = config.secret()
+    rate_limits.check_client(route, client_key(secret, client_ip), now)
+    rate_limits.check_mailbox(mailbox_key(secret, submission["email"]), now)
+    subject = subject_key(secret, submission["email"])
+    keys, _ = store.subject_keys(subject)
+    if not any(erasure.kind_of(item) != retention.RATE_LIMIT.kind for item in keys):
+        _send(submission["email"], emails.nothing_held())
+        return CHECK_YOUR_EMAIL_FOR_REQUEST
+    token = tokens.issue(secret, purpose, subject)
+    written = None
+    if purpose == tokens.ERASE:
+        nonce = tokens.read(secret, purpose, token).nonce
+        request = erasure.request_item(subject, nonce, submission["email"], now)
+        store.put(request)
+        written = store.key_of(request)
+    _send_or_take_back(submission["email"], confirmation_mail(token), written)
+    return CHECK_YOUR_EMAIL_FOR_REQUEST
+
+
+def request_erasure(submission, client_ip):
+    return _data_request(submission, client_ip, routes.ERASURE, tokens.ERASE, emails.confirm_erasure)
+
+
+def request_access(submission, client_ip):
+    return _data_request(submission, client_ip, routes.ACCESS, tokens.ACCESS, emails.confirm_access)
+
+
+def confirm_erasure(token, client_ip):
+    """Delete everything under the subject key and answer with the receipt. Running the same link again
+    finishes a run that stopped half-way, or shows the finished receipt and changes nothing."""
+    now = clock.now()
+    secret = config.secret()
+    rate_limits.check_client(routes.CONFIRM_ERASURE, client_key(secret, client_ip), now)
+    claims = _claims(tokens.ERASE, token)
+    reference = erasure.reference(secret, claims.nonce)
+    receipt_key = {"pk": retention.ERASURE_RECEIPT_PARTITION, "sk": reference}
+    receipt = store.get(receipt_key["pk"], reference, now)
+    if receipt is not None and receipt["status"] == "completed":
+        return {"receipt": erasure.summary(receipt)}
+    if receipt is None:
+        with contextlib.suppress(store.AlreadyExists):
+            store.put_new(erasure.receipt_item(reference, claims.issued_at, now), now)
+    request = store.get(claims.subject_key, retention.ERASURE_REQUEST.sort_key + claims.nonce, now)
+    keys, items_read = store.subject_keys(claims.subject_key)
+    logger.info("erasure", extra={"items_read": items_read})
+    mailed = False
+    for batch, counts in erasure.batches(keys):
+        if request is not None and not mailed and retention.ERASURE_REQUEST.kind in counts:
+            # The request holds the address: mail the receipt before the request itself goes.
+            with contextlib.suppress(mailer.MailUnavailable):
+                _send(request["email"], emails.erasure_done(reference))
+            mailed = True
+        store.delete_counted(receipt_key, batch, counts)
+    store.complete(receipt_key, now)
+    return {"receipt": erasure.summary(store.get(receipt_key["pk"], reference, now))}
+
+
+def confirm_access(token, client_ip):
+    """Everything held under the subject key, each item with its purpose and when it will be deleted."""
+    now = clock.now()
+    rate_limits.check_client(routes.CONFIRM_ACCESS, client_key(config.secret(), client_ip), now)
+    claims = _claims(tokens.ACCESS, token)
+    items = store.subject_items(claims.subject_key, now)
+    return access.report([item for item in items if erasure.kind_of(item) != retention.RATE_LIMIT.kind], now)

@@ -58,3 +58,58 @@ def staff_notification(reference, topic_label):
         "Open the enquiry in the staff tools to read it. This email holds no personal details.\n"
     )
     return subject, text
+
+
+def confirm_erasure(erase_token):
+    subject = "Confirm: delete your data held by JTec IT Solutions"
+    text = (
+        "Hello,\n\n"
+        "Someone, probably you, asked us to delete everything this website holds under this email address:\n"
+        "enquiries, newsletter subscription and the records that go with them.\n\n"
+        "To delete it, open this link and press the button on the page:\n\n"
+        f"{link('/your-data/delete/', erase_token)}\n\n"
+        f"The link works for {retention.ERASURE_REQUEST.period}. If you did not ask, ignore this email: "
+        "nothing will be deleted.\n\n"
+        f"{SIGN_OFF}\n"
+    )
+    return subject, text
+
+
+def confirm_access(access_token):
+    subject = "See the data JTec IT Solutions holds about you"
+    text = (
+        "Hello,\n\n"
+        "Someone, probably you, asked to see everything this website holds under this email address.\n\n"
+        "To see it, open this link and press the button on the page:\n\n"
+        f"{link('/your-data/see/confirm/', access_token)}\n\n"
+        f"The link works for {retention.ERASURE_REQUEST.period}. If you did not ask, ignore this email: "
+        "nobody sees anything without it.\n\n"
+        f"{SIGN_OFF}\n"
+    )
+    return subject, text
+
+
+def nothing_held():
+    subject = "JTec IT Solutions holds no data under this address"
+    text = (
+        "Hello,\n\n"
+        "Someone, probably you, asked about the data this website holds under this email address.\n"
+        "We hold none: no enquiry, no newsletter subscription. There is nothing to show or delete.\n\n"
+        "Other records (accounts, telephone calls, emails to our staff) are not kept by the website:\n"
+        "see the Your data page of our website to ask about those.\n\n"
+        f"{SIGN_OFF}\n"
+    )
+    return subject, text
+
+
+def erasure_done(reference):
+    subject = f"Your data has been deleted: receipt {reference}"
+    text = (
+        "Hello,\n\n"
+        "We have deleted everything this website held under this email address.\n\n"
+        f"Your receipt: {reference}\n\n"
+        "Quote it if you contact us about this request. This is the last email we send to this address\n"
+        "unless you contact us again.\n\n"
+        f"{SIGN_OFF}\n"
+    )
+    return subject, text

@@ -37,6 +37,25 @@ def _error_response(description, retry_after):
     return response
 
 
+def _success(route):
+    """The answers when it is done: JSON for a JSON post; for a form post a 303 to the thank-you page, or
+    the route's own page."""
+    answers = {
+        str(route.status): {
+            "description": "Done",
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{route.answer}"}}},
+        }
+    }
+    if route.result_template:
+        answers[str(route.status)]["content"]["text/html"] = {"schema": {"type": "string"}}
+    else:
+        answers["303"] = {
+            "description": "Done (form post): go to the thank-you page",
+            "headers": {"Location": {"required": True, "schema": {"type": "string"}}},
+        }
+    return answers
+
+
 def _operation(route):
     operation = {
         "summary": route.summary,
@@ -46,14 +65,7 @@ def _operation(route):
             "content": {content_type: {"schema": _request_schema(route.form)} for content_type in FORM_TYPES},
         },
         "responses": {
-            str(route.status): {
-                "description": "Done (JSON request)",
-                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{route.answer}"}}},
-            },
-            "303": {
-                "description": "Done (form post): go to the thank-you page",
-                "headers": {"Location": {"required": True, "schema": {"type": "string"}}},
-            },
+            **_success(route),
             **{code: _error_response(text, code in ("429", "503")) for code, text in ERRORS.items()},
         },
     }
@@ -76,7 +88,9 @@ def document():
         "info": {
             "title": "JTec forms API",
             "version": "1.0.0",
-            "description": "Enquiry and newsletter forms. Same origin as the site; JSON or urlencoded in.",
+            "description": (
+                "Enquiry, newsletter and your-data forms. Same origin as the site; JSON or urlencoded in."
+            ),
         },
         "paths": {route.path: {route.method.lower(): _operation(route)} for route in ROUTES},
         "components": {
@@ -111,6 +125,41 @@ def document():
                             "type": "string",
                             "description": "Why the newsletter confirmation was not sent, when the box was ticked",
                         },
+                    },
+                },
+                "Receipt": {
+                    "type": "object",
+                    "required": ["receipt"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "receipt": {
+                            "type": "object",
+                            "required": ["reference", "status", "requested_at", "confirmed_at", "deleted"],
+                            "properties": {
+                                "reference": {"type": "string", "pattern": "^ERA-[A-Z0-9]{8}$"},
+                                "status": {"enum": ["erasing", "completed"]},
+                                "requested_at": {"type": "string"},
+                                "confirmed_at": {"type": "string"},
+                                "completed_at": {"type": ["string", "null"]},
+                                "deleted": {"type": "object", "additionalProperties": {"type": "integer"}},
+                            },
+                        }
+                    },
+                },
+                "DataReport": {
+                    "type": "object",
+                    "required": ["generated_at", "items", "fields", "not_included"],
+                    "properties": {
+                        "generated_at": {"type": "string"},
+                        "items": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["kind", "what", "purpose", "deleted_by", "contents"],
+                            },
+                        },
+                        "fields": {"type": "object"},
+                        "not_included": {"type": "string"},
                     },
                 },
                 "Message": {

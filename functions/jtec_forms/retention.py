@@ -79,13 +79,69 @@ SUBMISSION = Retention(
     days=1,
 )
 
-SCHEDULE = (ENQUIRY, PENDING_SUBSCRIPTION, ACTIVE_SUBSCRIPTION, USED_LINK, RATE_LIMIT, SUBMISSION)
+ERASURE_REQUEST = Retention(
+    kind="erasure_request",
+    sort_key="ERASURE_REQUEST#",
+    what="Requests to delete your data, until you confirm them: email address",
+    purpose="To send you the link that confirms the request, and the receipt",
+    days=1,
+)
+ERASURE_RECEIPT = Retention(
+    kind="erasure_receipt",
+    sort_key="",  # under its own partition, by reference (ERASURE_RECEIPT_PARTITION)
+    what="Receipts for deleted data: a reference, how many items of each kind, and when (no personal details)",
+    purpose="To show you, our staff and the regulator that we deleted what you asked us to",
+    months=36,
+)
+EXPIRY_AUDIT = Retention(
+    kind="expiry_audit",
+    sort_key="",  # under a partition per month (EXPIRY_AUDIT_PARTITION)
+    what="Record that data expired and was deleted: its kind and the times (no personal details)",
+    purpose="To show that data is really deleted when its time is up",
+    months=24,
+)
+
+SCHEDULE = (
+    ENQUIRY,
+    PENDING_SUBSCRIPTION,
+    ACTIVE_SUBSCRIPTION,
+    USED_LINK,
+    RATE_LIMIT,
+    SUBMISSION,
+    ERASURE_REQUEST,
+    ERASURE_RECEIPT,
+    EXPIRY_AUDIT,
+)
+ERASURE_RECEIPT_PARTITION = "ERASURE_RECEIPT"
+EXPIRY_AUDIT_PARTITION = "EXPIRY_AUDIT#"  # + YYYY-MM of the deletion
+
+
+def kind_of_key(pk, sk):
+    """The kind of an item from its key alone (the table's stream carries keys only). A subscription
+    that expires is a pending one: an active subscription has no TTL."""
+    if pk == ERASURE_RECEIPT_PARTITION:
+        return ERASURE_RECEIPT.kind
+    if pk.startswith(EXPIRY_AUDIT_PARTITION):
+        return EXPIRY_AUDIT.kind
+    if sk == PENDING_SUBSCRIPTION.sort_key:
+        return PENDING_SUBSCRIPTION.kind
+    for entry in SCHEDULE:
+        if entry.sort_key.endswith("#") and sk.startswith(entry.sort_key):
+            return entry.kind
+    return "unknown"
+
+
+def by_kind(kind):
+    return next(entry for entry in SCHEDULE if entry.kind == kind)
+
 
 # How long each emailed link works. A confirmation link lives as long as the sign-up it confirms; an
 # unsubscribe link two years. The used-link record (USED_LINK) must outlive every link (a test holds
 # them to that), or a used link would work again once its record expired.
 CONFIRM_LINK_LIFETIME = datetime.timedelta(days=PENDING_SUBSCRIPTION.days)
 UNSUBSCRIBE_LINK_LIFETIME = datetime.timedelta(days=730)
+# Links that confirm a request about your data live as long as the request does.
+DATA_REQUEST_LINK_LIFETIME = datetime.timedelta(days=ERASURE_REQUEST.days)
 
 
 def add_months(start, months):

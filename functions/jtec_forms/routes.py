@@ -13,11 +13,12 @@ class Route:
     form: str  # the request's JSON Schema, under jtec_forms/schemas/
     form_page: str  # the site page whose form posts here
     page_title: str  # that page's title (a site test holds the built page to it)
-    thank_you_page: str  # where a plain form post is sent (303) once it is done
     summary: str
     status: int  # the status of a successful JSON answer
     answer: str  # the schema of that answer in the OpenAPI document
     client_limit: int  # requests an hour from one client (rate_limits.check_client)
+    thank_you_page: str | None = None  # where a plain form post is sent (303) once it is done, or
+    result_template: str | None = None  # the page (jtec_forms/templates/) a plain form post gets instead
     token_in_query: bool = False  # RFC 8058 one-click posts carry the token in the URL
 
     @property
@@ -83,6 +84,68 @@ UNSUBSCRIBE = Route(
     token_in_query=True,
 )
 
-ROUTES = (ENQUIRY, SUBSCRIBE, CONFIRM_SUBSCRIPTION, UNSUBSCRIBE)
+ERASURE = Route(
+    path="/api/erasure",
+    method="POST",
+    function="your_data",
+    form="data_request",
+    form_page="/your-data/",
+    page_title="Your data",
+    thank_you_page="/your-data/check-your-email/",
+    summary="Ask for everything held under an email address to be deleted (emails a link to confirm)",
+    status=202,
+    answer="Message",
+    client_limit=10,
+)
+CONFIRM_ERASURE = Route(
+    path="/api/erasure/confirm",
+    method="POST",
+    function="your_data",
+    form="token",
+    form_page="/your-data/delete/",
+    page_title="Delete your data",
+    result_template="erasure_receipt.html",
+    summary="Confirm an erasure with the emailed token: delete everything, answer with the receipt",
+    status=200,
+    answer="Receipt",
+    client_limit=20,
+)
+ACCESS = Route(
+    path="/api/access",
+    method="POST",
+    function="your_data",
+    form="data_request",
+    form_page="/your-data/see/",
+    page_title="See the data we hold",
+    thank_you_page="/your-data/check-your-email/",
+    summary="Ask to see everything held under an email address (emails a link to confirm)",
+    status=202,
+    answer="Message",
+    client_limit=10,
+)
+CONFIRM_ACCESS = Route(
+    path="/api/access/confirm",
+    method="POST",
+    function="your_data",
+    form="access_confirm",
+    form_page="/your-data/see/confirm/",
+    page_title="The data we hold about you",
+    result_template="access_report.html",
+    summary="Confirm an access request with the emailed token: everything held, with purpose and expiry",
+    status=200,
+    answer="DataReport",
+    client_limit=20,
+)
+
+ROUTES = (
+    ENQUIRY,
+    SUBSCRIBE,
+    CONFIRM_SUBSCRIPTION,
+    UNSUBSCRIBE,
+    ERASURE,
+    CONFIRM_ERASURE,
+    ACCESS,
+    CONFIRM_ACCESS,
+)
 BY_PATH = {route.path: route for route in ROUTES}
 BY_FORM_PAGE = {route.form_page: route for route in ROUTES}

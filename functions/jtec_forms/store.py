@@ -201,8 +201,8 @@ def count_hit(pk, sk, expires_at):
     response = _call(
         table().update_item,
         Key={"pk": pk, "sk": sk},
-        UpdateExpression="ADD hits :one SET expires_at = if_not_exists(expires_at, :expires)",
-        ExpressionAttributeValues={":one": 1, ":expires": expires_at},
+        UpdateExpression="ADD hits :one SET expires_at = if_not_exists(expires_at, :expires), kind = :kind",
+        ExpressionAttributeValues={":one": 1, ":expires": expires_at, ":kind": retention.RATE_LIMIT.kind},
         ReturnValues="UPDATED_NEW",
         writes=True,
     )
@@ -278,3 +278,54 @@ def delete_using_link(subject_key, nonce, now, key):
     """Use a link once and delete the item at `key` (whatever it holds, if anything), together."""
     delete_step = {"Delete": {"TableName": table().name, "Key": key}}
     _transact([("link", _use_link(subject_key, nonce, now)), ("item", delete_step)])
+
+
+def subject_keys(subject_key):
+    """The key and kind of every item under a subject key, expired or not (one paginated Query), and
+    how many items the Query read: the cost of finding a person does not grow with the table."""
+    from boto3.dynamodb.conditions import Key
+
+    items, scanned, start = [], 0, {}
+    while True:
+        page = _call(
+            table().query,
+            KeyConditionExpression=Key("pk").eq(subject_key),
+            ProjectionExpression="pk, sk, kind",
+            ConsistentRead=True,
+            **start,
+        )
+        items += page["Items"]
+        scanned += page["ScannedCount"]
+        if "LastEvaluatedKey" not in page:
+            return items, scanned
+        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+
+def delete_counted(receipt_key, keys, counts):
+    """Delete `keys` and add `counts` (kind -> number) to the receipt's counts, in one transaction: the
+    receipt never counts a delete that did not happen, nor misses one that did."""
+    names = {f"#k{number}": kind for number, kind in enumerate(counts)}
+    values = {f":n{number}": count for number, count in enumerate(counts.values())}
+    update = {
+        "Update": {
+            "TableName": table().name,
+            "Key": receipt_key,
+            "UpdateExpression": "ADD "
+            + ", ".join(f"counts.#k{number} :n{number}" for number in range(len(counts))),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+    }
+    deletes = [{"Delete": {"TableName": table().name, "Key": key}} for key in keys]
+    _call(table().meta.client.transact_write_items, TransactItems=[update, *deletes], writes=True)
+
+
+def complete(receipt_key, now):
+    _call(
+        table().update_item,
+        Key=receipt_key,
+        UpdateExpression="SET #status = :done, completed_at = :now",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={":done": "completed", ":now": now.isoformat(timespec="seconds")},
+        writes=True,
+    )

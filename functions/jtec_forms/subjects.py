@@ -24,7 +24,8 @@ def mailbox(address):
     """The mailbox an address delivers to, for limits on mail: case folded and without a plus tag, so
     `Ann+1@example.com` and `ann+2@example.com` count as `ann@example.com` (what is stored is unchanged)."""
     local, _, domain = normalise_email(address).rpartition("@")
-    return local.split("+", 1)[0] + "@" + domain
+    untagged = local.split("+", 1)[0]
+    return (untagged or local) + "@" + domain  # "+tag@" alone is a mailbox of its own
 
 
 def mailbox_key(secret, address):

@@ -10,11 +10,15 @@ from jtec_forms import clock, retention
 
 CONFIRM_SUBSCRIPTION = "confirm-subscription"
 UNSUBSCRIBE = "unsubscribe"
+ERASE = "erase-my-data"
+ACCESS = "see-my-data"
 
 # How long a link works, from the retention schedule.
 MAX_AGE = {
     CONFIRM_SUBSCRIPTION: retention.CONFIRM_LINK_LIFETIME,
     UNSUBSCRIBE: retention.UNSUBSCRIBE_LINK_LIFETIME,
+    ERASE: retention.DATA_REQUEST_LINK_LIFETIME,
+    ACCESS: retention.DATA_REQUEST_LINK_LIFETIME,
 }
 
 

@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from jsonschema import Draft202012Validator, FormatChecker
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
-FORMS = ("enquiry", "subscribe", "token")
+FORMS = ("enquiry", "subscribe", "token", "data_request", "access_confirm")
 TRUE_WORDS = {"true", "on", "yes", "1"}
 FALSE_WORDS = {"false", "off", "no", "0", ""}
 UNKNOWN_FIELD = "This form has no such field: remove it"

@@ -9,8 +9,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from aws_lambda_powertools.event_handler import Response
 
-from jtec_forms import actions, config, mailer, rate_limits, routes, site_facts, store
-from jtec_forms.validation import FieldError, from_urlencoded, normalise, validate, without_empty_optionals
+from jtec_forms import actions, config, mailer, rate_limits, retention, routes, site_facts, store
+from jtec_forms.validation import (
+    FieldError,
+    from_urlencoded,
+    normalise,
+    schema,
+    validate,
+    without_empty_optionals,
+)
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_FIELDS = 50
@@ -103,7 +110,7 @@ def read_submission(event, route):
     form = route.form
     data, errors = _parse(event, form)
     data = normalise(data)
-    if form == "token" and isinstance(data, dict) and not data.get("token"):
+    if "token" in schema(form)["properties"] and isinstance(data, dict) and not data.get("token"):
         linked = _token_from_link(event)
         if linked:
             data["token"] = linked
@@ -113,9 +120,23 @@ def read_submission(event, route):
     return Submission(route=route, data=without_empty_optionals(form, data), wants_html=wants_html(event))
 
 
+DOWNLOAD_NAME = "jtec-your-data.json"
+
+
 def respond(submission, body):
-    """Done: a form post goes on to the route's thank-you page, a JSON post gets `body`."""
+    """Done: a form post goes on to the route's thank-you page, or gets the route's result page; a JSON
+    post gets `body`; `format=json` gets it as a file to keep."""
     route = submission.route
+    if submission.data.get("format") == "json":
+        headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="{DOWNLOAD_NAME}"'}
+        return Response(
+            status_code=200, content_type=JSON_TYPE, body=json.dumps(body, indent=2), headers=headers
+        )
+    if submission.wants_html and route.result_template:
+        page = render(route.result_template, route, answer=body, token=submission.data.get("token"))
+        return Response(
+            status_code=200, content_type="text/html; charset=utf-8", body=page, headers=dict(NO_STORE)
+        )
     if submission.wants_html:
         return Response(status_code=303, headers={"Location": route.thank_you_page, **NO_STORE}, body="")
     return Response(
@@ -125,27 +146,32 @@ def respond(submission, body):
 
 @functools.cache
 def _templates():
-    """Jinja, loaded on the first HTML error page only: JSON answers never pay for it."""
+    """Jinja, loaded on the first HTML page only: JSON answers never pay for it."""
     import jinja2
 
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
 
 
-def error_page(route, errors, status):
-    """The page a form posted without JavaScript gets when it cannot be done (templates/error_page.html)."""
+def render(template, route, **context):
+    """A page of the site rendered by a function (templates/), with the site's header and footer."""
     return (
         _templates()
-        .get_template("error_page.html")
+        .get_template(template)
         .render(
             route=route,
-            errors=errors,
-            status=status,
             SITEURL="",
             COMPANY=site_facts.COMPANY,
             MENU_LINKS=site_facts.MENU_LINKS,
             FOOTER_LINKS=site_facts.FOOTER_LINKS,
+            KIND_NAMES={entry.kind: entry.what for entry in retention.SCHEDULE},
+            **context,
         )
     )
+
+
+def error_page(route, errors, status):
+    """The page a form posted without JavaScript gets when it cannot be done (templates/error_page.html)."""
+    return render("error_page.html", route, errors=errors, status=status)
 
 
 def rejection(event, status, errors, retry_after=None, allow=None):

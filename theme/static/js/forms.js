@@ -131,9 +131,13 @@
     });
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll("form[data-enhance]"), function (form) {
+  // Every form of an emailed link carries its token; forms whose answer is a page of its own (the
+  // erasure receipt, the data we hold) are posted as they are, not with fetch.
+  Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
     var token = form.querySelector('input[type=hidden][name="token"]');
     if (token) { token.value = tokenFromAddress(); }
-    form.addEventListener("submit", function (event) { submit(form, event); });
+    if (form.hasAttribute("data-enhance")) {
+      form.addEventListener("submit", function (event) { submit(form, event); });
+    }
   });
 }());

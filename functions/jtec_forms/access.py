@@ -1,0 +1,60 @@
+"""Access ("what do you hold about me"): everything under a person's subject key, each item with its
+kind, purpose, when it was made and when it will be deleted, in words a person can read. Plain Python."""
+
+import datetime
+
+from jtec_forms import retention
+from jtec_forms.erasure import kind_of
+
+# What each kind's internal attributes mean, or that they are left out (keys, digests, nonces).
+LEFT_OUT = {"pk", "sk", "kind", "expires_at", "open_pk", "open_sk", "hits"}
+EXPLAINED = {
+    "status": "open or resolved (enquiries); pending or active (subscriptions)",
+    "policy_version": "the privacy policy in force when you sent the form",
+    "consent": "our proof that you asked for the newsletter: the words you agreed to, and when",
+    "reference": "the reference we gave you",
+    "created_at": "when you sent it",
+}
+
+
+def _when(epoch):
+    if epoch is None:
+        return None
+    return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).isoformat(timespec="seconds")
+
+
+def _plain(value):
+    """DynamoDB numbers (Decimal) as JSON numbers, recursively."""
+    if isinstance(value, dict):
+        return {key: _plain(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_plain(inner) for inner in value]
+    if hasattr(value, "as_integer_ratio") and not isinstance(value, bool | int | float):
+        return int(value) if value == int(value) else float(value)
+    return value
+
+
+def entry(item):
+    kind = kind_of(item)
+    schedule = retention.by_kind(kind)
+    return {
+        "kind": kind,
+        "what": schedule.what,
+        "purpose": schedule.purpose,
+        "created_at": item.get("created_at"),
+        "deleted_by": _when(item.get("expires_at")) or schedule.period,
+        "contents": {name: _plain(value) for name, value in sorted(item.items()) if name not in LEFT_OUT},
+    }
+
+
+def report(items, now):
+    """The answer to an access request: every item held, and what the fields mean."""
+    return {
+        "generated_at": now.isoformat(timespec="seconds"),
+        "items": [entry(item) for item in sorted(items, key=lambda item: item["sk"])],
+        "fields": EXPLAINED,
+        "not_included": (
+            "Keys and digests we use to find your items (they are made from your address with a secret "
+            "key and mean nothing on their own), and counters of how many forms were sent."
+        ),
+    }

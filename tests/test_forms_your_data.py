@@ -1,0 +1,249 @@
+"""Forget me and see my data: verified erasure and access requests, against moto."""
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from lxml import html
+
+from jtec_forms import actions, clock, config, erasure, retention, store
+from jtec_forms.subjects import mailbox_key, subject_key
+from tests.forms_support import SUBMITTED_PERSONAL_DATA, data_items, invoke, items, outbox, person
+
+
+def token_from(base_url, email, path):
+    mail = outbox(base_url, to=email)[-1]
+    link = next(link for link in mail["links"] if path in link)
+    return parse_qs(urlsplit(link).query)["token"][0]
+
+
+def held_by(email):
+    subject = subject_key(config.secret(), email)
+    return [item for item in items() if item["pk"] == subject]
+
+
+def someone_with_everything(base_url):
+    """A person with two enquiries, a confirmed subscription and its used link; returns their details."""
+    details = person(opt_in=True)
+    invoke("/api/enquiry", details)
+    token = token_from(base_url, details["email"], "/newsletter/confirm/")
+    assert invoke("/api/subscribe/confirm", {"token": token})[0] == 200
+    invoke("/api/enquiry", {**details, "message": details["message"] + " and the scanner", "opt_in": False})
+    return details
+
+
+def ask_to_erase(base_url, email):
+    status, _, body = invoke("/api/erasure", {"email": email})
+    assert status == 202
+    return token_from(base_url, email, "/your-data/delete/")
+
+
+def test_erasure_deletes_everything_of_the_person_and_nothing_of_anyone_else(forms):
+    details = someone_with_everything(forms)
+    other = someone_with_everything(forms)
+    others_before = held_by(other["email"])
+    token = ask_to_erase(forms, details["email"])
+    status, _, body = invoke("/api/erasure/confirm", {"token": token})
+    assert status == 200
+    assert held_by(details["email"]) == []
+    assert [item for item in items() if item["pk"] == mailbox_key(config.secret(), details["email"])] == []
+    assert held_by(other["email"]) == others_before
+    receipt = body["receipt"]
+    assert receipt["status"] == "completed"
+    assert receipt["deleted"] == {
+        "enquiry": 2,
+        "erasure_request": 1,
+        "rate_limit": 1,
+        "submission": 2,
+        "subscription": 1,
+        "used_link": 1,
+    }
+
+
+def test_a_pending_sign_up_is_erased_too(forms):
+    details = person()
+    invoke(
+        "/api/subscribe",
+        {**{k: details[k] for k in ("name", "email")}, "consent": True, "policy_version": "2018-05-25"},
+    )
+    token = ask_to_erase(forms, details["email"])
+    _, _, body = invoke("/api/erasure/confirm", {"token": token})
+    assert body["receipt"]["deleted"]["pending_subscription"] == 1
+    assert held_by(details["email"]) == []
+
+
+def test_the_receipt_holds_no_personal_data_and_is_mailed_with_its_reference(forms):
+    details = someone_with_everything(forms)
+    token = ask_to_erase(forms, details["email"])
+    _, _, body = invoke("/api/erasure/confirm", {"token": token})
+    reference = body["receipt"]["reference"]
+    stored = store.get(retention.ERASURE_RECEIPT_PARTITION, reference, clock.now())
+    for value in (details["name"], details["email"], details["phone"], details["message"]):
+        assert value not in json.dumps(stored, default=str)
+    last_mail = outbox(forms, to=details["email"])[-1]
+    assert reference in last_mail["subject"] and reference in last_mail["text"]
+
+
+def test_asking_is_answered_alike_whether_or_not_anything_is_held(forms):
+    details = someone_with_everything(forms)
+    held = invoke("/api/erasure", {"email": details["email"]}, source_ip="198.51.100.70")
+    unknown = invoke("/api/erasure", {"email": "nobody.here@example.com"}, source_ip="198.51.100.71")
+    assert held[0] == unknown[0] == 202
+    assert held[2] == unknown[2] == actions.CHECK_YOUR_EMAIL_FOR_REQUEST
+    assert set(held[1]) == set(unknown[1])
+    [nothing] = outbox(forms, to="nobody.here@example.com")
+    assert nothing["links"] == [] and "We hold none" in nothing["text"]
+    assert [item for item in held_by("nobody.here@example.com") if item["kind"] != "rate_limit"] == []
+
+
+def test_a_second_confirmation_shows_the_same_receipt_and_changes_nothing(forms):
+    details = someone_with_everything(forms)
+    token = ask_to_erase(forms, details["email"])
+    first = invoke("/api/erasure/confirm", {"token": token})[2]
+    before = data_items()
+    mails_before = len(outbox(forms))
+    second = invoke("/api/erasure/confirm", {"token": token})[2]
+    assert second == first
+    assert data_items() == before
+    assert len(outbox(forms)) == mails_before
+
+
+@pytest.mark.parametrize("position", [20])
+def test_a_tampered_link_changes_nothing(forms, position):
+    details = someone_with_everything(forms)
+    token = list(ask_to_erase(forms, details["email"]))
+    token[position] = "A" if token[position] != "A" else "B"
+    before = data_items()
+    status, _, body = invoke("/api/erasure/confirm", {"token": "".join(token)})
+    assert status == 400
+    assert data_items() == before
+
+
+def test_an_expired_link_changes_nothing(forms):
+    details = someone_with_everything(forms)
+    token = ask_to_erase(forms, details["email"])
+    clock.advance(retention.DATA_REQUEST_LINK_LIFETIME.days + 0.01)
+    before = data_items()
+    status, _, body = invoke("/api/erasure/confirm", {"token": token})
+    assert status == 400
+    assert body["errors"][0]["message"] == "This link has expired. Start again to get a new one."
+    assert data_items() == before
+
+
+def test_an_access_link_cannot_erase(forms):
+    details = someone_with_everything(forms)
+    invoke("/api/access", {"email": details["email"]})
+    token = token_from(forms, details["email"], "/your-data/see/confirm/")
+    before = data_items()
+    assert invoke("/api/erasure/confirm", {"token": token})[0] == 400
+    assert data_items() == before
+
+
+def test_an_erasure_stopped_half_way_is_finished_by_the_same_link_with_right_counts(forms, monkeypatch):
+    details = someone_with_everything(forms)
+    subject = subject_key(config.secret(), details["email"])
+    links = erasure.BATCH + 50
+    for number in range(links):
+        store.put({"pk": subject, "sk": f"{retention.USED_LINK.sort_key}extra{number}", "kind": "used_link"})
+    token = ask_to_erase(forms, details["email"])
+    calls = []
+    real_delete = store.delete_counted
+
+    def stops_after_the_first_batch(*arguments):
+        if calls:
+            raise store.StoreUnavailable("the function timed out", saved=None)
+        calls.append(arguments)
+        real_delete(*arguments)
+
+    monkeypatch.setattr(store, "delete_counted", stops_after_the_first_batch)
+    assert invoke("/api/erasure/confirm", {"token": token})[0] == 503
+    assert 0 < len(held_by(details["email"])) < links
+    monkeypatch.undo()
+    status, _, body = invoke("/api/erasure/confirm", {"token": token})
+    assert status == 200
+    assert held_by(details["email"]) == []
+    assert body["receipt"]["deleted"]["used_link"] == links + 1
+    assert body["receipt"]["deleted"]["enquiry"] == 2
+
+
+def test_finding_a_person_reads_only_their_items_however_big_the_table(forms):
+    details = someone_with_everything(forms)
+    subject = subject_key(config.secret(), details["email"])
+    own = len(held_by(details["email"]))
+    with store.table().batch_writer() as batch:
+        for number in range(10_000):
+            batch.put_item(
+                Item={"pk": f"SUBJECT#other{number % 2500}", "sk": f"USED_LINK#{number}", "kind": "used_link"}
+            )
+    keys, items_read = store.subject_keys(subject)
+    assert len(keys) == own
+    assert items_read == own
+
+
+def test_the_form_post_gets_the_receipt_as_a_page(forms):
+    details = someone_with_everything(forms)
+    token = ask_to_erase(forms, details["email"])
+    status, headers, page = invoke(
+        "/api/erasure/confirm", {"token": token}, content_type="application/x-www-form-urlencoded"
+    )
+    assert status == 200
+    assert headers["content-type"].startswith("text/html")
+    document = html.fromstring(page)
+    assert document.findtext(".//h1") == "We have deleted your data"
+    assert document.find(".//strong").text.startswith("ERA-")
+    assert held_by(details["email"]) == []
+
+
+def test_access_lists_everything_held_with_purpose_and_deletion_date(forms):
+    details = someone_with_everything(forms)
+    invoke("/api/access", {"email": details["email"]})
+    token = token_from(forms, details["email"], "/your-data/see/confirm/")
+    status, headers, report = invoke("/api/access/confirm", {"token": token})
+    assert status == 200
+    kinds = sorted(entry["kind"] for entry in report["items"])
+    assert kinds == ["enquiry", "enquiry", "submission", "submission", "subscription", "used_link"]
+    [subscription] = [entry for entry in report["items"] if entry["kind"] == "subscription"]
+    assert subscription["deleted_by"] == "Until you unsubscribe"
+    assert subscription["contents"]["email"] == details["email"]
+    enquiry = next(entry for entry in report["items"] if entry["kind"] == "enquiry")
+    assert enquiry["contents"]["message"].startswith(details["message"])
+    assert enquiry["purpose"] == retention.ENQUIRY.purpose
+    assert enquiry["deleted_by"].startswith(str(clock.now().year + 1))
+    assert all("pk" not in entry["contents"] and "sk" not in entry["contents"] for entry in report["items"])
+
+
+def test_access_downloads_as_a_json_file(forms):
+    details = someone_with_everything(forms)
+    invoke("/api/access", {"email": details["email"]})
+    token = token_from(forms, details["email"], "/your-data/see/confirm/")
+    status, headers, body = invoke(
+        "/api/access/confirm",
+        {"token": token, "format": "json"},
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert status == 200
+    assert headers["content-disposition"] == 'attachment; filename="jtec-your-data.json"'
+    assert len(body["items"]) == 6
+
+
+def test_access_as_a_page_offers_the_download(forms):
+    details = someone_with_everything(forms)
+    invoke("/api/access", {"email": details["email"]})
+    token = token_from(forms, details["email"], "/your-data/see/confirm/")
+    status, _, page = invoke(
+        "/api/access/confirm", {"token": token}, content_type="application/x-www-form-urlencoded"
+    )
+    assert status == 200
+    document = html.fromstring(page)
+    assert details["email"] in document.text_content()
+    assert document.find(".//form//input[@name='format']").get("value") == "json"
+
+
+def test_nothing_a_person_typed_reaches_the_logs_of_a_data_request(forms, record_all_logs):
+    start = len(record_all_logs.lines)
+    details = someone_with_everything(forms)
+    token = ask_to_erase(forms, details["email"])
+    invoke("/api/erasure/confirm", {"token": token})
+    logged = "\n".join(record_all_logs.lines[start:])
+    assert "items_read" in logged
+    assert not [value for value in SUBMITTED_PERSONAL_DATA if value in logged]
