@@ -3,15 +3,17 @@
 import datetime
 import json
 import urllib.request
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from jtec_forms import clock, retention
+from jtec_forms.routes import ROUTES
 from tests.forms_support import dev_post, outbox, person
 
 axe = Axe()
-FORM_PAGES = ["/contact/", "/newsletter/", "/newsletter/confirm/", "/newsletter/unsubscribe/"]
+FORM_PAGES = sorted({route.form_page for route in ROUTES})
 
 
 def dev_items(base_url):
@@ -223,3 +225,73 @@ def test_form_page_has_no_axe_violations(forms, page, url):
 def test_dev_outbox_reads_as_a_page_for_people(forms, page):
     page.goto(forms + "/_dev/outbox")
     assert page.locator("h1").text_content() == "Outbox"
+
+
+def send_enquiry_over_http(base_url, details):
+    request = urllib.request.Request(
+        base_url + "/api/enquiry",
+        data=json.dumps(details).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request) as answer:
+        return json.load(answer)["reference"]
+
+
+def ask_in_browser(page, base_url, form_url, email, button):
+    page.goto(base_url + form_url)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name=button).click()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_forget_me_through_the_emailed_link(forms, browser, javascript):
+    context, page = new_page(browser, javascript)
+    details = person()
+    send_enquiry_over_http(forms, details)
+    ask_in_browser(page, forms, "/your-data/", details["email"], "Ask to delete my data")
+    if javascript:
+        page.locator("[data-confirmation]").wait_for(state="visible")
+    else:
+        page.wait_for_url(forms + "/your-data/check-your-email/")
+    link = next(
+        link for link in outbox(forms, to=details["email"])[-1]["links"] if "/your-data/delete/" in link
+    )
+    page.goto(link)
+    page.get_by_role("button", name="Delete my data").click()
+    page.get_by_role("heading", name="We have deleted your data").wait_for()
+    reference = page.locator("strong").first.text_content()
+    assert reference.startswith("ERA-")
+    assert [item for item in dev_items(forms) if item.get("email") == details["email"]] == []
+    assert reference in outbox(forms, to=details["email"])[-1]["subject"]
+    if javascript:  # axe runs as a script in the page
+        assert violations(page) == []
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_see_my_data_through_the_emailed_link_and_download_it(forms, browser, javascript):
+    context, page = new_page(browser, javascript)
+    details = person()
+    send_enquiry_over_http(forms, details)
+    ask_in_browser(page, forms, "/your-data/see/", details["email"], "Email me a link")
+    if not javascript:
+        page.wait_for_url(forms + "/your-data/check-your-email/")
+    else:
+        page.locator("[data-confirmation]").wait_for(state="visible")
+    link = next(
+        link for link in outbox(forms, to=details["email"])[-1]["links"] if "/your-data/see/confirm/" in link
+    )
+    page.goto(link)
+    page.get_by_role("button", name="Show my data").click()
+    page.get_by_role("heading", name="The data we hold about you").wait_for()
+    assert details["message"] in page.locator("main").text_content()
+    if javascript:  # axe runs as a script in the page
+        assert violations(page) == []
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download as JSON").click()
+    assert download.value.suggested_filename == "jtec-your-data.json"
+    report = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert [item["contents"]["message"] for item in report["items"] if item["kind"] == "enquiry"] == [
+        details["message"]
+    ]
+    context.close()
