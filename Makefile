@@ -10,10 +10,10 @@ TEST_INSTALLED := $(VENV)/.installed-test
 
 .PHONY: serve check test lint chromium build bench clean
 
-$(SERVE_INSTALLED): pyproject.toml
+$(SERVE_INSTALLED): pyproject.toml staff/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e . -e ./staff
 	touch $@
 
 $(TEST_INSTALLED): $(SERVE_INSTALLED)

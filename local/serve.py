@@ -9,7 +9,7 @@ from local.app import LocalSite
 from local.dev import DevRoutes
 from local.server import make_local_server
 from local.site_builder import PROJECT_DIR, WatchingBuilder
-from local.stack import LocalAws
+from local.stack import REGION, LocalAws
 from local.sweeper import Sweeper
 
 
@@ -50,7 +50,15 @@ def main(argv=None):
     site_url = f"http://{options.host}:{server.server_port}"
     stack = start_local_stack(site, site_url)
     print(f"Serving the JTec site on {site_url}/ (Ctrl-C stops)")
-    print(f"  sent mail: {site_url}/_dev/outbox   table: {site_url}/_dev/items", flush=True)
+    print(
+        f"  sent mail: {site_url}/_dev/outbox   table: {site_url}/_dev/items   expiry audit: {site_url}/_dev/audit"
+    )
+    print("  staff tools: paste these two lines in another terminal, then run jtec (from .venv/bin):")
+    print(f"    export AWS_ENDPOINT_URL={stack.aws.endpoint} TABLE_NAME={stack.aws.table_name}")
+    print(
+        f"    export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION={REGION}",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -55,7 +55,9 @@ def staff_notification(reference, topic_label):
     subject = f"New enquiry {reference}: {topic_label}"
     text = (
         f"A new enquiry has arrived.\n\nReference: {reference}\nTopic: {topic_label}\n\n"
-        "Open the enquiry in the staff tools to read it. This email holds no personal details.\n"
+        f"To read it: jtec enquiries show {reference}\n"
+        f"When it is dealt with: jtec enquiries resolve {reference}\n"
+        "(Resolving deletes the person's details at once.) This email holds no personal details.\n"
     )
     return subject, text
 

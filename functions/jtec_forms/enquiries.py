@@ -10,6 +10,9 @@ from jtec_forms import retention
 
 # Unambiguous characters for references people read out on the telephone.
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# What a person typed into an enquiry: scrubbed at once when staff resolve it.
+PERSONAL_FIELDS = ("name", "email", "phone", "message")
+OPEN_PARTITION = "OPEN_ENQUIRY"  # the open-enquiries index lists items that have it as `open_pk`
 # The fields that make two submissions the same enquiry (the honeypot and form plumbing are not).
 IDENTITY_FIELDS = ("name", "email", "phone", "topic", "message", "opt_in")
 
@@ -56,9 +59,18 @@ def enquiry_item(submission, subject_key, reference, created):
         "created_at": created_at,
         "expires_at": retention.epoch_seconds(retention.ENQUIRY.expires_at(created)),
         # Sparse index of open enquiries for staff: removed when the enquiry is resolved.
-        "open_pk": "OPEN_ENQUIRY",
+        "open_pk": OPEN_PARTITION,
         "open_sk": f"{created_at}#{reference}",
     }
     if submission.get("phone"):
         item["phone"] = submission["phone"]
     return item
+
+
+def resolution(now):
+    """What resolving an enquiry changes: its personal details are removed at once and it leaves the
+    open list; its reference, topic and dates stay until its TTL, as the policy promises."""
+    return {
+        "remove": (*PERSONAL_FIELDS, "open_pk", "open_sk"),
+        "set": {"status": "resolved", "resolved_at": now.isoformat(timespec="seconds")},
+    }

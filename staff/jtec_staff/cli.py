@@ -1,0 +1,248 @@
+"""The `jtec` command: verbs on nouns for JTec's staff. Readable tables by default, `--json` for
+scripts; a user error is one line on stderr and exit status 2, never a traceback.
+
+The table is `--table` or `TABLE_NAME`; AWS is reached with the normal credential chain, or the local
+stack of `make serve` with `AWS_ENDPOINT_URL` (it prints the lines to paste)."""
+
+import functools
+import json
+import os
+import sys
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from jtec_staff import queries
+
+console = Console()
+USER_ERROR = 2
+
+
+def fail(message):
+    click.echo(f"jtec: {message}", err=True)
+    sys.exit(USER_ERROR)
+
+
+def aws_errors(command):
+    """Turn what goes wrong with AWS into one line and exit status 2."""
+
+    @functools.wraps(command)
+    def guarded(*arguments, **options):
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+
+        try:
+            return command(*arguments, **options)
+        except queries.UnknownReference as unknown:
+            fail(f"no item has the reference {unknown}")
+        except NoCredentialsError:
+            fail(
+                "no AWS credentials: configure them (aws configure, or AWS_PROFILE), or paste the lines `make serve` prints"
+            )
+        except NoRegionError:
+            fail("no AWS region: set AWS_DEFAULT_REGION (the deployment's region)")
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code == "ResourceNotFoundException":
+                fail(f"no table named {table_name()!r} here: pass --table or set TABLE_NAME")
+            fail(f"AWS refused: {code}")
+        except BotoCoreError as error:
+            fail(f"cannot reach AWS: {error}")
+
+    return guarded
+
+
+_table_option = {"name": None}
+
+
+def table_name():
+    return _table_option["name"] or os.environ.get("TABLE_NAME") or ""
+
+
+def table():
+    import boto3
+
+    if not table_name():
+        fail("which table? pass --table or set TABLE_NAME")
+    return boto3.resource("dynamodb").Table(table_name())
+
+
+def emit(data, as_json, render):
+    if as_json:
+        click.echo(json.dumps(data, indent=2, default=str))
+    else:
+        render(data)
+
+
+def show_table(title, columns, rows):
+    view = Table(title=title)
+    for column in columns:
+        view.add_column(column)
+    for row in rows:
+        view.add_row(*["" if cell is None else str(cell) for cell in row])
+    console.print(view)
+
+
+def scanning(description):
+    """A progress display for a Scan (on a terminal), and the callback that advances it by each page's
+    item count."""
+    errors = Console(stderr=True)
+    progress = Progress(console=errors, transient=True, disable=not errors.is_terminal)
+    task = progress.add_task(description, total=None)
+    return progress, lambda count: progress.advance(task, count)
+
+
+@click.group()
+@click.option("--table", "table_option", help="The DynamoDB table (default: $TABLE_NAME).")
+def main(table_option):
+    """JTec staff tools: enquiries, erasure receipts and the retention report."""
+    _table_option["name"] = table_option
+
+
+@main.group()
+def enquiries():
+    """Enquiries sent through the website's contact form."""
+
+
+@enquiries.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@aws_errors
+def list_enquiries(as_json):
+    """Open enquiries, newest first."""
+    found = queries.open_enquiries(table())
+    emit(
+        found,
+        as_json,
+        lambda rows: show_table(
+            f"Open enquiries ({len(rows)})",
+            ["reference", "topic", "sent"],
+            [[row["reference"], row["topic"], row["created_at"]] for row in rows],
+        ),
+    )
+
+
+@enquiries.command("show")
+@click.argument("reference")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@aws_errors
+def show_enquiry(reference, as_json):
+    """One enquiry with everything the person sent."""
+    progress, advance = scanning("Looking through resolved enquiries")
+    with progress:
+        item = queries.find_enquiry(table(), reference, progress=advance)
+    shown = {name: value for name, value in item.items() if name not in ("pk", "sk", "open_pk", "open_sk")}
+    emit(
+        shown,
+        as_json,
+        lambda data: show_table(f"Enquiry {reference}", ["field", "value"], sorted(data.items())),
+    )
+
+
+@enquiries.command("resolve")
+@click.argument("reference")
+@aws_errors
+def resolve_enquiry(reference):
+    """Mark an enquiry dealt with: the person's details are deleted at once."""
+    if queries.resolve_enquiry(table(), reference, queries.utc_now()):
+        click.echo(f"Resolved {reference}: name, email, telephone and message deleted.")
+    else:
+        fail(f"{reference} was already resolved")
+
+
+@main.group()
+def erasures():
+    """Receipts of "forget me" requests."""
+
+
+@erasures.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@aws_errors
+def list_erasures(as_json):
+    """Every erasure receipt, newest first."""
+    found = queries.receipts(table())
+    emit(
+        found,
+        as_json,
+        lambda rows: show_table(
+            f"Erasure receipts ({len(rows)})",
+            ["reference", "status", "confirmed", "completed", "items deleted"],
+            [
+                [
+                    row["reference"],
+                    row["status"],
+                    row["confirmed_at"],
+                    row["completed_at"],
+                    sum(row["deleted"].values()),
+                ]
+                for row in rows
+            ],
+        ),
+    )
+
+
+@erasures.command("show")
+@click.argument("reference")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@aws_errors
+def show_erasure(reference, as_json):
+    """One erasure receipt, with the count of each kind of item deleted."""
+    found = queries.receipt(table(), reference)
+    emit(
+        found,
+        as_json,
+        lambda data: show_table(
+            f"Erasure {reference} ({data['status']})",
+            ["kind of data", "items deleted"],
+            sorted(data["deleted"].items()),
+        ),
+    )
+
+
+@main.group()
+def retention():
+    """What is kept, and whether it is deleted on time."""
+
+
+@retention.command("report")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@aws_errors
+def retention_report(as_json):
+    """Per kind of data: live, expiring within 30 days, expired but not yet deleted; TTL deletions."""
+    progress, advance = scanning("Reading the table")
+    with progress:
+        report = queries.retention_report(table(), queries.utc_now(), progress=advance)
+
+    def render(data):
+        show_table(
+            "Retention",
+            [
+                "kind",
+                "kept for",
+                "live",
+                "expiring in 30 days",
+                "expired, not yet deleted",
+                "worst TTL lag (s)",
+            ],
+            [
+                [
+                    row["kind"],
+                    row["period"],
+                    row["live"],
+                    row["expiring_in_30_days"],
+                    row["expired_not_deleted"],
+                    row["worst_ttl_lag_seconds"],
+                ]
+                for row in data["kinds"]
+            ],
+        )
+        show_table(
+            "TTL deletions per month",
+            ["month", "deleted"],
+            [
+                [month, ", ".join(f"{kind}: {count}" for kind, count in counts.items())]
+                for month, counts in data["ttl_deletions_per_month"].items()
+            ],
+        )
+
+    emit(report, as_json, render)

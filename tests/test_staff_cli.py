@@ -1,0 +1,152 @@
+"""The installed `jtec` script against the local stack, as JTec's staff would run it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jtec_forms import clock, config, retention, store
+from tests.forms_support import enquiries, invoke, items, outbox, person
+
+JTEC = str(Path(sys.executable).parent / "jtec")
+
+
+def jtec(*arguments, env=None):
+    """Run the installed script with the environment `make serve` prints; (exit status, stdout, stderr)."""
+    environment = {
+        "PATH": os.environ["PATH"],
+        "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"],
+        "TABLE_NAME": config.table_name(),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-2",
+        "COLUMNS": "200",
+        **(env or {}),
+    }
+    environment = {name: value for name, value in environment.items() if value is not None}
+    done = subprocess.run([JTEC, *arguments], env=environment, capture_output=True, text=True, timeout=60)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_the_list_shows_open_enquiries_newest_first_without_personal_data(forms):
+    first, second = person(), person(topic="maintenance")
+    references = [invoke("/api/enquiry", first)[2]["reference"]]
+    clock.advance(1 / 86400)  # a second later
+    references.append(invoke("/api/enquiry", second)[2]["reference"])
+    status, out, err = jtec("enquiries", "list", "--json")
+    assert status == 0, err
+    listed = json.loads(out)
+    assert [row["reference"] for row in listed] == list(reversed(references))
+    assert [row["topic"] for row in listed] == ["maintenance", "support"]
+    status, table, _ = jtec("enquiries", "list")
+    assert references[0] in table and "Open enquiries (2)" in table
+    for value in (first["name"], first["email"], first["message"]):
+        assert value not in out + table
+
+
+def test_show_prints_everything_the_person_sent(forms):
+    details = person()
+    reference = invoke("/api/enquiry", details)[2]["reference"]
+    status, out, _ = jtec("enquiries", "show", reference, "--json")
+    assert status == 0
+    shown = json.loads(out)
+    assert (shown["name"], shown["email"], shown["message"]) == (
+        details["name"],
+        details["email"],
+        details["message"],
+    )
+
+
+def test_the_staff_mail_names_the_command_to_run(forms):
+    reference = invoke("/api/enquiry", person())[2]["reference"]
+    [mail] = [mail for mail in outbox(forms, to="staff@jtec.invalid") if reference in mail["subject"]]
+    assert f"jtec enquiries show {reference}" in mail["text"]
+    assert f"jtec enquiries resolve {reference}" in mail["text"]
+
+
+def test_resolving_scrubs_the_personal_details_at_once_and_leaves_the_open_list(forms):
+    details = person()
+    reference = invoke("/api/enquiry", details)[2]["reference"]
+    status, out, _ = jtec("enquiries", "resolve", reference)
+    assert status == 0
+    assert f"Resolved {reference}" in out
+    [enquiry] = enquiries()
+    assert enquiry["status"] == "resolved"
+    assert not {"name", "email", "phone", "message", "open_pk", "open_sk"} & set(enquiry)
+    assert (enquiry["reference"], enquiry["topic"]) == (reference, "support")
+    assert "created_at" in enquiry and "resolved_at" in enquiry and "expires_at" in enquiry
+    assert json.loads(jtec("enquiries", "list", "--json")[1]) == []
+    status, out, _ = jtec("enquiries", "show", reference, "--json")
+    assert status == 0 and json.loads(out)["status"] == "resolved"
+
+
+def test_resolving_twice_is_one_line_and_status_2(forms):
+    reference = invoke("/api/enquiry", person())[2]["reference"]
+    jtec("enquiries", "resolve", reference)
+    status, out, err = jtec("enquiries", "resolve", reference)
+    assert status == 2
+    assert err == f"jtec: {reference} was already resolved\n"
+
+
+@pytest.mark.parametrize(
+    "arguments,env,message",
+    [
+        (("enquiries", "show", "ENQ-NOSUCH00"), {}, "jtec: no item has the reference ENQ-NOSUCH00\n"),
+        (("erasures", "show", "ERA-NOSUCH00"), {}, "jtec: no item has the reference ERA-NOSUCH00\n"),
+        (("enquiries", "list"), {"TABLE_NAME": "no-such-table"}, "jtec: no table named 'no-such-table' here"),
+        (("enquiries", "list"), {"TABLE_NAME": None}, "jtec: which table? pass --table or set TABLE_NAME\n"),
+        (
+            ("enquiries", "list"),
+            {
+                "AWS_ACCESS_KEY_ID": None,
+                "AWS_SECRET_ACCESS_KEY": None,
+                "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+                "AWS_CONFIG_FILE": "/nonexistent",
+                "AWS_EC2_METADATA_DISABLED": "true",
+            },
+            "jtec: no AWS credentials",
+        ),
+    ],
+    ids=["unknown enquiry", "unknown receipt", "missing table", "no table named", "no credentials"],
+)
+def test_a_user_error_is_one_line_and_status_2_never_a_traceback(forms, arguments, env, message):
+    status, out, err = jtec(*arguments, env=env)
+    assert status == 2
+    assert err.startswith(message)
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_erasure_receipts_are_listed_and_shown(forms):
+    details = person()
+    invoke("/api/enquiry", details)
+    invoke("/api/erasure", {"email": details["email"]})
+    link = next(
+        link for link in outbox(forms, to=details["email"])[-1]["links"] if "/your-data/delete/" in link
+    )
+    receipt = invoke("/api/erasure/confirm", {"token": link.split("token=")[1]})[2]["receipt"]
+    status, out, _ = jtec("erasures", "list", "--json")
+    assert status == 0
+    assert [row["reference"] for row in json.loads(out)] == [receipt["reference"]]
+    status, out, _ = jtec("erasures", "show", receipt["reference"], "--json")
+    assert json.loads(out)["deleted"]["enquiry"] == 1
+    status, table, _ = jtec("erasures", "show", receipt["reference"])
+    assert "enquiry" in table
+
+
+def test_the_retention_report_counts_live_expiring_and_overdue_items(forms):
+    invoke("/api/enquiry", person())
+    now = int(__import__("time").time())
+    store.put({"pk": "SUBJECT#gone", "sk": "USED_LINK#old", "kind": "used_link", "expires_at": now - 3600})
+    store.put({"pk": "SUBJECT#soon", "sk": "USED_LINK#soon", "kind": "used_link", "expires_at": now + 86400})
+    status, out, err = jtec("retention", "report", "--json")
+    assert status == 0, err
+    rows = {row["kind"]: row for row in json.loads(out)["kinds"]}
+    assert rows["enquiry"]["live"] == 1 and rows["enquiry"]["period"] == retention.ENQUIRY.period
+    assert (rows["used_link"]["live"], rows["used_link"]["expiring_in_30_days"]) == (1, 1)
+    assert rows["used_link"]["expired_not_deleted"] == 1
+    assert len(items()) >= 3
+    status, table, _ = jtec("retention", "report")
+    assert "Retention" in table and "enquiry" in table
