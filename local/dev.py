@@ -47,6 +47,7 @@ class DevRoutes:
             ("GET", "/_dev"): self.index,
             ("GET", "/_dev/items"): self.items,
             ("GET", "/_dev/outbox"): self.outbox,
+            ("GET", "/_dev/audit"): self.audit,
             ("POST", "/_dev/clock"): self.move_clock,
         }
         handler = handlers.get(route)
@@ -66,6 +67,21 @@ class DevRoutes:
                 break
             start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
         return json_response(sorted(items, key=lambda item: (item["pk"], item["sk"])))
+
+    def audit(self, request):
+        """The expiry audit: one entry per item deleted by TTL (kind and times, no personal data)."""
+        from boto3.dynamodb.conditions import Attr
+
+        from jtec_forms import retention
+
+        entries, start = [], {}
+        while True:
+            page = self.table.scan(FilterExpression=Attr("kind").eq(retention.EXPIRY_AUDIT.kind), **start)
+            entries += [plain(item) for item in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                break
+            start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+        return json_response(sorted(entries, key=lambda entry: entry["sk"]))
 
     def sent_mail(self):
         with urllib.request.urlopen(f"{self.aws.endpoint}/moto-api/data.json") as answer:

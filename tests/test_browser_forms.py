@@ -214,6 +214,8 @@ def test_an_enquiry_is_gone_twelve_months_and_a_day_later(forms, page):
     moved_to = datetime.datetime.fromisoformat(answer["now"])
     assert moved_to > retention.ENQUIRY.expires_at(now)
     assert [item for item in dev_items(forms) if item.get("kind") == "enquiry"] == []
+    with urllib.request.urlopen(forms + "/_dev/audit") as answer:
+        assert [entry["item_kind"] for entry in json.load(answer)].count("enquiry") == 1
 
 
 @pytest.mark.parametrize("url", FORM_PAGES)

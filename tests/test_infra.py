@@ -26,3 +26,50 @@ def test_every_handler_the_template_names_exists():
 
     for _, _, module in template_routes():
         assert callable(importlib.import_module(module).lambda_handler)
+
+
+def resources():
+    return read_template()["Resources"]
+
+
+def test_ttl_deletions_reach_the_audit_function_and_none_is_lost_silently():
+    stream = resources()["ExpiryAuditFunction"]["Properties"]["Events"]["TableStream"]["Properties"]
+    assert stream["Stream"] == {"GetAtt": "DataTable.StreamArn"}
+    assert stream["BisectBatchOnFunctionError"] is True
+    assert 0 < stream["MaximumRetryAttempts"] <= 10
+    assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert stream["DestinationConfig"]["OnFailure"]["Destination"] == {"GetAtt": "ExpiryAuditFailures.Arn"}
+    table = resources()["DataTable"]["Properties"]
+    assert table["StreamSpecification"]["StreamViewType"] == "KEYS_ONLY"
+
+
+def staff_actions():
+    statements = resources()["StaffToolsPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    return {
+        action
+        for statement in statements
+        for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+    }
+
+
+def test_the_staff_policy_allows_exactly_what_the_staff_tools_call():
+    import ast
+    from pathlib import Path
+
+    from local.site_builder import PROJECT_DIR
+
+    source = Path(PROJECT_DIR / "staff" / "jtec_staff" / "queries.py").read_text()
+    called = {
+        node.attr
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "table"
+    }
+    operations = {
+        "get_item": "GetItem",
+        "query": "Query",
+        "scan": "Scan",
+        "update_item": "UpdateItem",
+        "put_item": "PutItem",
+        "delete_item": "DeleteItem",
+    }
+    assert {f"dynamodb:{operations[name]}" for name in called} == staff_actions()
