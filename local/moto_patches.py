@@ -1,10 +1,16 @@
-"""One narrow patch to moto, for the local stack only (never in `functions/`): moto's
-`TransactWriteItems` deep-copies every table a transaction touches, to roll back on failure, so each
-transaction costs time in proportion to the table and memory grows with its square. This patch keeps
-moto's own transaction code, skips the table copies, and rolls back by restoring just the items the
-transaction names (what it could have changed)."""
+"""Two narrow patches to moto, for the local stack only (never in `functions/`), so that what costs
+DynamoDB a partition's worth of work costs moto no more than that:
+
+- `TransactWriteItems` deep-copies every table a transaction touches, to roll back on failure: time in
+  proportion to the table, memory growing with its square. The patch keeps moto's transaction code,
+  skips the copies, and rolls back by restoring just the items the transaction names.
+- `Query` on the table (not an index) sorts and walks every item of the table to find one partition.
+  The patch hands it that partition's items only.
+"""
 
 import copy
+import inspect
+import threading
 
 from moto.dynamodb import models
 from moto.dynamodb.models.table import Table
@@ -56,10 +62,35 @@ def _transact_write_items(self, transact_items):
 
 
 _original = models.DynamoDBBackend.transact_write_items
+_original_query = Table.query
+_original_all_items = Table.all_items
+_querying = threading.local()  # the partition a base-table query in this thread asks for
+
+
+_QUERY_SIGNATURE = inspect.signature(_original_query)
+
+
+def _query(self, *arguments, **options):
+    asked = _QUERY_SIGNATURE.bind(self, *arguments, **options).arguments
+    on_table = not asked.get("index_name") and self.range_key_attr and asked.get("hash_key") is not None
+    _querying.partition = (self, asked["hash_key"]) if on_table else None
+    try:
+        return _original_query(self, *arguments, **options)
+    finally:
+        _querying.partition = None
+
+
+def _all_items(self):
+    partition = getattr(_querying, "partition", None)
+    if partition is not None and partition[0] is self:
+        return sorted(self.items.get(partition[1], {}).values(), key=lambda item: item.range_key)
+    return _original_all_items(self)
 
 
 def apply():
-    """Install the patch (idempotent)."""
+    """Install the patches (idempotent)."""
     if models.DynamoDBBackend.transact_write_items is not _transact_write_items:
         models.copy = _CopyWithoutTables()
         models.DynamoDBBackend.transact_write_items = _transact_write_items
+        Table.query = _query
+        Table.all_items = _all_items
