@@ -107,35 +107,39 @@ def put(item):
     _call(table().put_item, Item=item, writes=True)
 
 
-def put_new(item, now):
-    """Write one item only if nothing visible is at its key (an expired leftover may be replaced)."""
+class _Refused(Exception):
+    """A conditional write's condition did not hold."""
+
+
+def _conditional(operation, refused=_Refused, **arguments):
+    """Run a conditional write: a condition that does not hold raises `refused`; anything else that goes
+    wrong becomes StoreUnavailable."""
     boto_error, client_error = _errors()
     try:
-        table().put_item(
-            Item=item,
-            ConditionExpression="attribute_not_exists(pk) OR #ttl <= :now",
-            ExpressionAttributeNames={"#ttl": TTL_ATTRIBUTE},
-            ExpressionAttributeValues={":now": int(now.timestamp())},
-        )
+        return operation(**arguments)
     except client_error as error:
         if _condition_failed(error):
-            raise AlreadyExists() from None
+            raise refused() from None
         raise _unavailable(error, writes=True) from error
     except boto_error as error:
         raise _unavailable(error, writes=True) from error
+
+
+def put_new(item, now):
+    """Write one item only if nothing visible is at its key (an expired leftover may be replaced)."""
+    _conditional(
+        table().put_item,
+        AlreadyExists,
+        Item=item,
+        ConditionExpression="attribute_not_exists(pk) OR #ttl <= :now",
+        ExpressionAttributeNames={"#ttl": TTL_ATTRIBUTE},
+        ExpressionAttributeValues={":now": int(now.timestamp())},
+    )
 
 
 def replace_existing(item):
     """Write one item only if something is at its key (never brings back a deleted item)."""
-    boto_error, client_error = _errors()
-    try:
-        table().put_item(Item=item, ConditionExpression="attribute_exists(pk)")
-    except client_error as error:
-        if _condition_failed(error):
-            raise ItemChanged() from None
-        raise _unavailable(error, writes=True) from error
-    except boto_error as error:
-        raise _unavailable(error, writes=True) from error
+    _conditional(table().put_item, ItemChanged, Item=item, ConditionExpression="attribute_exists(pk)")
 
 
 CLAIMED, DONE, BUSY = "claimed", "done", "busy"
@@ -145,9 +149,9 @@ def claim(key, step, now, lease_seconds):
     """Take the lease to do `step` for the item at `key` (a mail to send once, say): CLAIMED for the one
     caller that may do it now, DONE once it was done, BUSY while another caller's lease runs. A lease
     whose caller died, or whose answer was lost, runs out and can be taken again."""
-    boto_error, client_error = _errors()
     try:
-        table().update_item(
+        _conditional(
+            table().update_item,
             Key=key,
             UpdateExpression="SET #lease = :until",
             ConditionExpression=(
@@ -159,15 +163,10 @@ def claim(key, step, now, lease_seconds):
                 ":now": int(now.timestamp()),
             },
         )
-    except client_error as error:
-        if not _condition_failed(error):
-            raise _unavailable(error, writes=True) from error
-    except boto_error as error:
-        raise _unavailable(error, writes=True) from error
-    else:
-        return CLAIMED
-    item = _call(table().get_item, Key=key, ConsistentRead=True).get("Item") or {}
-    return DONE if item.get(step) else BUSY
+    except _Refused:
+        item = _call(table().get_item, Key=key, ConsistentRead=True).get("Item") or {}
+        return DONE if item.get(step) else BUSY
+    return CLAIMED
 
 
 def finish(key, step):
