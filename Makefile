@@ -27,9 +27,10 @@ lint: $(TEST_INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# The edit-test loop: ruff and every test that needs no browser.
+# The edit-test loop: ruff and every test that needs no browser, on both cores, the API fuzzed with
+# fewer examples (make test fuzzes with the full number).
 check: lint
-	$(PY) -m pytest -m "not browser"
+	FUZZ_EXAMPLES=15 $(PY) -m pytest -m "not browser" -n 2
 
 # Everything, browser tests included: Debian's Chromium is installed first when it is missing.
 test: lint chromium

@@ -32,26 +32,27 @@ def secret():
     if parameter:
         from aws_lambda_powertools.utilities.parameters import SSMProvider
 
-        value = SSMProvider(boto_config=aws_client_config()).get(parameter, decrypt=True)
+        value = SSMProvider(boto_config=aws_client_config("ssm")).get(parameter, decrypt=True)
     else:
         value = os.environ["APP_SECRET"]
     return value.encode()
 
 
 # Every AWS call answers within the function's timeout (10 s in infra/template.yaml): at worst two
-# attempts of 1 s to connect and 2 s to read, so a stalled service leaves time to answer 503.
+# attempts of 1 s to connect and, to read, 1 s from DynamoDB (it answers in milliseconds) or 3 s from
+# SES and SSM; so a stalled service leaves time to answer 503.
 CONNECT_TIMEOUT_SECONDS = 1
-READ_TIMEOUT_SECONDS = 2
+READ_TIMEOUT_SECONDS = {"dynamodb": 1, "ses": 3, "ssm": 3}
 MAX_ATTEMPTS = 2
 
 
 @functools.cache
-def aws_client_config():
+def aws_client_config(service):
     from botocore.config import Config
 
     return Config(
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
-        read_timeout=READ_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS[service],
         retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
     )
 

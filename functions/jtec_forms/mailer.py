@@ -13,7 +13,7 @@ class MailUnavailable(Exception):
 def _client():
     import boto3
 
-    return boto3.client("ses", config=config.aws_client_config())
+    return boto3.client("ses", config=config.aws_client_config("ses"))
 
 
 def build(to, subject, text, headers=None):

@@ -37,7 +37,7 @@ class AlreadyExists(Exception):
 def table():
     import boto3
 
-    return boto3.resource("dynamodb", config=config.aws_client_config()).Table(config.table_name())
+    return boto3.resource("dynamodb", config=config.aws_client_config("dynamodb")).Table(config.table_name())
 
 
 def _errors():
