@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 SERVE_INSTALLED := $(VENV)/.installed-serve
 TEST_INSTALLED := $(VENV)/.installed-test
 
-.PHONY: serve check test lint chromium build bench clean
+.PHONY: serve check test lint chromium build lock bench clean
 
 $(SERVE_INSTALLED): pyproject.toml staff/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ chromium:
 build: $(SERVE_INSTALLED)
 	@test -n "$$SITEURL" || echo "Warning: SITEURL is empty, so canonical links and Atom ids are relative. Set SITEURL=https://... for the real site."
 	$(PY) -m pelican content -o output -s publishconf.py
+
+# Record published upcoming policy versions in content/policies/lock.json (refuses to rewrite history).
+lock: $(SERVE_INSTALLED)
+	$(PY) -m plugins.policy_versions.lock content/policies
 
 bench: $(TEST_INSTALLED)
 	$(PY) -m bench

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bench.report import best_of, print_table
 from local.site_builder import PROJECT_DIR, build_site
+from plugins.policy_versions import lock
 
 SEED_VERSION = PROJECT_DIR / "content" / "policies" / "privacy" / "2018-05-25.md"
 FIRST_DAY = datetime.date(2000, 1, 1)
@@ -38,6 +39,9 @@ def write_policy_versions(content_dir, bodies):
         summary = f"Summary: Revision {revision}.\n" if revision else ""
         header = f"Title: Privacy and Security Policy\nEffective: {effective}\n{summary}"
         (folder / f"{effective}.md").write_text(header + "\n" + body, encoding="utf-8")
+    # Every version recorded in the lock as published history, so the build checks them all as it would.
+    versions = {source.stem: lock.sha256(source) for source in folder.glob("*.md")}
+    lock.write(folder.parent, {"privacy": versions})
 
 
 def write_plain_pages(content_dir, bodies):

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from plugins.policy_versions import lock
+
 FILLER = "\n\n".join(f"Unchanged paragraph number {n} about how we look after data." for n in range(1, 7))
 
 PRIVACY_VERSIONS = {
@@ -84,10 +86,17 @@ DRAFT_PRIVACY_ID = "2031-01-01"
 
 
 def write_policy(content_dir, name, versions):
-    folder = Path(content_dir) / "policies" / name
+    """Write the versions and record the published ones in the lock, as history that has happened."""
+    root = Path(content_dir) / "policies"
+    folder = root / name
     folder.mkdir(parents=True, exist_ok=True)
+    locked = lock.read(root)
     for version_id, text in versions.items():
-        (folder / f"{version_id}.md").write_text(text.format(filler=FILLER), encoding="utf-8")
+        source = folder / f"{version_id}.md"
+        source.write_text(text.format(filler=FILLER), encoding="utf-8")
+        if lock.header(source).get("status", "published") != "draft":
+            locked.setdefault(name, {})[version_id] = lock.sha256(source)
+    lock.write(root, locked)
     return folder
 
 

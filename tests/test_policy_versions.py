@@ -239,15 +239,16 @@ def test_bad_metadata_fails_the_build_with_path_and_reason(tmp_path):
     assert len(message.splitlines()) == 1
 
 
-def test_two_versions_with_the_same_date_fail_the_build(tmp_path):
+def test_a_file_whose_name_is_not_its_effective_date_fails_the_build(tmp_path):
     folder = write_policy(tmp_path / "content", "privacy", {"2020-01-01": PRIVACY_VERSIONS["2020-01-01"]})
     (folder / "2020-01-01-copy.md").write_text(
         PRIVACY_VERSIONS["2021-06-01"].replace("2021-06-01", "2020-01-01")
     )
     with pytest.raises(BuildFailed) as failure:
         build(tmp_path / "content", tmp_path / "output")
-    assert "two versions take effect on 2020-01-01" in str(failure.value)
-    assert "2020-01-01-copy.md" in str(failure.value)
+    assert "2020-01-01-copy.md: the file name must be its Effective date: rename it 2020-01-01.md" in str(
+        failure.value
+    )
 
 
 def test_an_impossible_policy_date_fails_the_build(content, tmp_path):

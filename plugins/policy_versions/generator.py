@@ -11,6 +11,7 @@ from feedgenerator import Atom1Feed
 from lxml import html as lxml_html
 from pelican.generators import Generator
 
+from . import lock
 from .changes import compare
 from .versions import Policy, PolicyError, version_from_file
 
@@ -18,6 +19,7 @@ DEFAULTS = {
     "POLICIES_PATH": "policies",
     "POLICY_DATE": None,
     "POLICY_DRAFTS": False,
+    "POLICY_LOCK": True,
 }
 
 
@@ -57,6 +59,8 @@ class PolicyGenerator(Generator):
             if root.is_dir():
                 for folder in sorted(path for path in root.iterdir() if path.is_dir()):
                     self.policies.append(self.read_policy(folder))
+            if self.options["POLICY_LOCK"]:
+                self.check_lock(root)
         except PolicyError as error:
             # One plain line an editor can act on, not a wrapped traceback.
             sys.stderr.write(f"Policy error: {error}\n")
@@ -78,6 +82,18 @@ class PolicyGenerator(Generator):
         if not versions:
             raise PolicyError(self.display_path(folder), "holds no published policy version")
         return Policy(folder.name, versions)
+
+    def check_lock(self, root):
+        """Every published version is in the lock, and a version in force is exactly what was locked."""
+        locked = lock.read(root)
+        lock_path = self.display_path(root / lock.LOCK_NAME)
+        found = [
+            line for policy in self.policies for line in lock.problems(policy, locked, self.day, lock_path)
+        ]
+        if found:
+            sys.stderr.write("".join(f"Policy error: {line}\n" for line in found[1:]))
+            path, _, reason = found[0].partition(": ")
+            raise PolicyError(path, reason)
 
     def display_path(self, path):
         """The path as an editor knows it: relative to the project when inside it."""

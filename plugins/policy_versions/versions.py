@@ -80,6 +80,11 @@ def version_from_file(policy, source_path, metadata, html):
         ) from None
     if len(effective_text) != 10:
         raise PolicyError(source_path, f"'Effective: {effective_text}' must be written as YYYY-MM-DD")
+    if source_path.stem != effective_text:
+        raise PolicyError(
+            source_path,
+            f"the file name must be its Effective date: rename it {effective_text}{source_path.suffix}",
+        )
     status = str(metadata.get("status", "published")).strip().lower()
     if status not in STATUSES:
         raise PolicyError(source_path, f"unknown 'Status: {status}' (use published or draft)")

@@ -1,0 +1,114 @@
+"""The lock of published policy versions: `content/policies/lock.json` records the sha256 of every
+published version (in force or upcoming), so a version in force can never be edited, removed or
+back-dated without the build failing. No Pelican import.
+
+`make lock` (this module as a script) adds or updates the entries of upcoming versions, and refuses a
+version dated before today: a correction is a new version, never a rewrite of history."""
+
+import datetime
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+LOCK_NAME = "lock.json"
+
+
+class LockRefused(Exception):
+    """`make lock` will not record this version; the message says why and what to do."""
+
+
+def read(root):
+    path = Path(root) / LOCK_NAME
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def write(root, lock):
+    text = json.dumps(
+        {name: dict(sorted(entries.items())) for name, entries in sorted(lock.items())}, indent=2
+    )
+    (Path(root) / LOCK_NAME).write_text(text + "\n", encoding="utf-8")
+
+
+def sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def header(path):
+    """A policy file's `Key: value` header (lower-cased keys), as Pelican's Markdown reader reads it."""
+    fields = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            break
+        key, _, value = line.partition(":")
+        fields[key.strip().lower()] = value.strip()
+    return fields
+
+
+def problems(policy, lock, day, lock_path):
+    """Why the published versions of `policy` disagree with the lock on `day`, one line each."""
+    locked = dict(lock.get(policy.name, {}))
+    found = []
+    for version in policy.published():
+        entry = locked.pop(version.id, None)
+        in_force = version.effective <= day
+        if entry is None:
+            found.append(f"{version.source_path}: published but not in {lock_path}: run `make lock`")
+        elif entry != version.sha256 and in_force:
+            found.append(
+                f"{version.source_path}: differs from its entry in {lock_path}; a version in force is never "
+                "edited: publish the correction as a new version"
+            )
+        elif entry != version.sha256:
+            found.append(f"{version.source_path}: changed since it was locked: run `make lock`")
+    for version_id in sorted(locked):
+        if datetime.date.fromisoformat(version_id) <= day:
+            found.append(f"{lock_path}: {policy.name} version {version_id} is locked but its file is gone")
+    return found
+
+
+def update(root, today, dry_run=False):
+    """Lock every published upcoming version (adding or updating); refuse what would rewrite history.
+    Returns lines saying what was done (or, with `dry_run`, what would be)."""
+    root = Path(root)
+    lock = read(root)
+    done = []
+    for source in sorted(root.glob("*/*.md")):
+        fields = header(source)
+        if fields.get("status", "published").lower() == "draft":
+            continue
+        policy, version_id, digest = source.parent.name, source.stem, sha256(source)
+        if fields.get("effective") != version_id:
+            raise LockRefused(
+                f"{source}: the file name must be its Effective date ({fields.get('effective')})"
+            )
+        entries = lock.setdefault(policy, {})
+        if entries.get(version_id) == digest:
+            continue
+        if datetime.date.fromisoformat(version_id) < today:
+            what = "was changed" if version_id in entries else "is dated before today"
+            raise LockRefused(
+                f"{source} {what}: a published version that has taken effect cannot be rewritten or "
+                "back-dated. Copy the latest version to a new file dated today or later."
+            )
+        done.append(f"{'updated' if version_id in entries else 'locked'} {policy} {version_id}")
+        entries[version_id] = digest
+    if not dry_run:
+        write(root, lock)
+    return done
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    root = Path(argv[0] if argv else "content/policies")
+    try:
+        done = update(root, datetime.date.today())
+    except LockRefused as refused:
+        print(f"make lock: {refused}", file=sys.stderr)
+        return 2
+    print("\n".join(done) or f"{root / LOCK_NAME} is up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,122 @@
+"""Published policy versions cannot be rewritten: the lock, `make lock`, and the build's checks."""
+
+import datetime
+import subprocess
+import sys
+
+import pytest
+
+from local.site_builder import PROJECT_DIR, BuildFailed, build_site
+from plugins.policy_versions import lock
+from tests.policy_fixtures import PRIVACY_VERSIONS, write_policy
+
+pytestmark = pytest.mark.build
+
+TODAY = datetime.date(2026, 11, 29)
+UPCOMING = """Title: Privacy
+Effective: 2027-03-01
+Summary: Explains the new things.
+
+The upcoming text.
+"""
+
+
+@pytest.fixture
+def content(tmp_path):
+    write_policy(
+        tmp_path / "content", "privacy", {day: PRIVACY_VERSIONS[day] for day in ("2020-01-01", "2021-06-01")}
+    )
+    return tmp_path / "content"
+
+
+def build(content, tmp_path, day=TODAY):
+    settings = {"POLICY_DATE": day.isoformat(), "POLICY_FACT_CHECKS": False}
+    return build_site(tmp_path / "output", content_dir=content, settings=settings)
+
+
+def build_error(content, tmp_path, day=TODAY):
+    with pytest.raises(BuildFailed) as failure:
+        build(content, tmp_path, day)
+    return str(failure.value)
+
+
+def test_the_locked_site_builds(content, tmp_path):
+    build(content, tmp_path)
+
+
+def test_editing_a_version_in_force_fails_the_build_naming_the_file(content, tmp_path):
+    source = content / "policies" / "privacy" / "2020-01-01.md"
+    source.write_text(source.read_text() + "\nA quiet change.\n")
+    error = build_error(content, tmp_path)
+    assert "privacy/2020-01-01.md: differs from its entry in" in error
+    assert "publish the correction as a new version" in error
+
+
+def test_a_version_in_force_that_disappeared_fails_the_build(content, tmp_path):
+    (content / "policies" / "privacy" / "2021-06-01.md").unlink()
+    assert "privacy version 2021-06-01 is locked but its file is gone" in build_error(content, tmp_path)
+
+
+def test_a_published_version_missing_from_the_lock_says_to_run_make_lock(content, tmp_path):
+    (content / "policies" / "privacy" / "2027-03-01.md").write_text(UPCOMING)
+    assert "privacy/2027-03-01.md: published but not in" in build_error(content, tmp_path)
+    assert "run `make lock`" in build_error(content, tmp_path)
+
+
+def test_make_lock_locks_an_upcoming_version_and_the_build_passes(content, tmp_path):
+    (content / "policies" / "privacy" / "2027-03-01.md").write_text(UPCOMING)
+    assert lock.update(content / "policies", TODAY) == ["locked privacy 2027-03-01"]
+    build(content, tmp_path)
+
+
+def test_an_upcoming_version_may_change_before_its_day_through_make_lock(content, tmp_path):
+    source = content / "policies" / "privacy" / "2027-03-01.md"
+    source.write_text(UPCOMING)
+    lock.update(content / "policies", TODAY)
+    source.write_text(UPCOMING.replace("upcoming", "corrected"))
+    assert "2027-03-01.md: changed since it was locked: run `make lock`" in build_error(content, tmp_path)
+    assert lock.update(content / "policies", TODAY) == ["updated privacy 2027-03-01"]
+    build(content, tmp_path)
+
+
+def test_back_dating_a_version_is_refused(content, tmp_path):
+    """Tried as an editor would: a file dated in the past would silently become the version in force."""
+    (content / "policies" / "privacy" / "2025-06-01.md").write_text(
+        UPCOMING.replace("2027-03-01", "2025-06-01")
+    )
+    assert "2025-06-01.md: published but not in" in build_error(content, tmp_path)
+    with pytest.raises(lock.LockRefused, match="is dated before today"):
+        lock.update(content / "policies", TODAY)
+
+
+def test_make_lock_refuses_to_record_an_edited_version_in_force(content):
+    source = content / "policies" / "privacy" / "2021-06-01.md"
+    source.write_text(source.read_text() + "\nA late addition.\n")
+    with pytest.raises(lock.LockRefused, match="was changed: a published version that has taken effect"):
+        lock.update(content / "policies", TODAY)
+
+
+def test_drafts_are_not_locked(content):
+    (content / "policies" / "privacy" / "2027-03-01.md").write_text(
+        UPCOMING.replace("Summary:", "Status: draft\nSummary:")
+    )
+    assert lock.update(content / "policies", TODAY) == []
+    assert "2027-03-01" not in lock.read(content / "policies")["privacy"]
+
+
+def test_make_lock_runs_as_a_command_and_fails_with_one_line(content):
+    (content / "policies" / "privacy" / "2025-06-01.md").write_text(
+        UPCOMING.replace("2027-03-01", "2025-06-01")
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "plugins.policy_versions.lock", str(content / "policies")],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("make lock: ") and len(done.stderr.splitlines()) == 1
+
+
+def test_the_real_policies_are_locked_as_published():
+    assert lock.update(PROJECT_DIR / "content" / "policies", datetime.date.today(), dry_run=True) == []
