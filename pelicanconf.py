@@ -49,5 +49,7 @@ PLUGINS = ["policy_versions", "site_data"]
 POLICIES_PATH = "policies"
 POLICY_DATE = os.environ.get("POLICY_DATE") or None
 POLICY_DRAFTS = True
+# Published versions, shipped with the functions (they read the version in force from it): `make lock`.
+POLICY_LOCK_FILE = str(Path(jtec_forms.__file__).parent / "policy_lock.json")
 # The build fails when the privacy policy in force disagrees with the code (plugins/site_data).
 POLICY_FACT_CHECKS = True

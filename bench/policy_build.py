@@ -41,7 +41,7 @@ def write_policy_versions(content_dir, bodies):
         (folder / f"{effective}.md").write_text(header + "\n" + body, encoding="utf-8")
     # Every version recorded in the lock as published history, so the build checks them all as it would.
     versions = {source.stem: lock.sha256(source) for source in folder.glob("*.md")}
-    lock.write(folder.parent, {"privacy": versions})
+    lock.write(folder.parent / lock.LOCK_NAME, {"privacy": versions})
 
 
 def write_plain_pages(content_dir, bodies):
@@ -61,7 +61,7 @@ def time_build(count, writer, settings):
 
 
 def main():
-    plugin_settings = {"POLICY_DATE": "2030-01-01"}
+    plugin_settings = {"POLICY_DATE": "2030-01-01", "POLICY_LOCK_FILE": None}
     plain_settings = {"PLUGINS": []}
     plain_100 = time_build(100, write_plain_pages, plain_settings)
     plugin_100 = time_build(100, write_policy_versions, plugin_settings)

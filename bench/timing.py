@@ -32,7 +32,7 @@ def _known_addresses(count):
     for number in range(count):
         email = f"known{number}@example.com"
         consent = subscriptions.consent_proof(
-            "2018-05-25", "newsletter-2026-11", "Send me news", "bench", now
+            {"policy_version": "2018-05-25"}, "newsletter-2026-11", "Send me news", "bench", now
         )
         pending = subscriptions.pending_item(
             subject_key(config.secret(), email), "Known", email, consent, now

@@ -86,17 +86,18 @@ DRAFT_PRIVACY_ID = "2031-01-01"
 
 
 def write_policy(content_dir, name, versions):
-    """Write the versions and record the published ones in the lock, as history that has happened."""
+    """Write the versions and record the published ones in the lock beside them (the build's default for a
+    site that names no lock file), as history that has happened."""
     root = Path(content_dir) / "policies"
     folder = root / name
     folder.mkdir(parents=True, exist_ok=True)
-    locked = lock.read(root)
+    locked = lock.read(root / lock.LOCK_NAME)
     for version_id, text in versions.items():
         source = folder / f"{version_id}.md"
         source.write_text(text.format(filler=FILLER), encoding="utf-8")
         if lock.header(source).get("status", "published") != "draft":
             locked.setdefault(name, {})[version_id] = lock.sha256(source)
-    lock.write(root, locked)
+    lock.write(root / lock.LOCK_NAME, locked)
     return folder
 
 

@@ -248,3 +248,19 @@ def test_in_aws_the_secret_comes_from_ssm_parameter_store(forms, monkeypatch):
     finally:
         monkeypatch.undo()
         config.secret.cache_clear()
+
+
+def test_a_policy_version_that_was_never_published_is_refused(forms):
+    status, _, body = invoke("/api/enquiry", person(policy_version="2027-01-01"))
+    assert status == 400
+    assert body["errors"] == [
+        {"field": "policy_version", "message": "Reload the page and try again: the form is out of date"}
+    ]
+    assert data_items() == []
+
+
+def test_the_enquiry_records_the_policy_in_force_by_the_servers_clock(forms):
+    invoke("/api/enquiry", person())
+    [enquiry] = enquiries()
+    assert enquiry["policy_version"] == "2018-05-25"
+    assert "shown_policy_version" not in enquiry

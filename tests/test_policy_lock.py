@@ -30,7 +30,7 @@ def content(tmp_path):
 
 
 def build(content, tmp_path, day=TODAY):
-    settings = {"POLICY_DATE": day.isoformat(), "POLICY_FACT_CHECKS": False}
+    settings = {"POLICY_DATE": day.isoformat(), "POLICY_FACT_CHECKS": False, "POLICY_LOCK_FILE": None}
     return build_site(tmp_path / "output", content_dir=content, settings=settings)
 
 
@@ -65,17 +65,21 @@ def test_a_published_version_missing_from_the_lock_says_to_run_make_lock(content
 
 def test_make_lock_locks_an_upcoming_version_and_the_build_passes(content, tmp_path):
     (content / "policies" / "privacy" / "2027-03-01.md").write_text(UPCOMING)
-    assert lock.update(content / "policies", TODAY) == ["locked privacy 2027-03-01"]
+    assert lock.update(content / "policies", content / "policies" / lock.LOCK_NAME, TODAY) == [
+        "locked privacy 2027-03-01"
+    ]
     build(content, tmp_path)
 
 
 def test_an_upcoming_version_may_change_before_its_day_through_make_lock(content, tmp_path):
     source = content / "policies" / "privacy" / "2027-03-01.md"
     source.write_text(UPCOMING)
-    lock.update(content / "policies", TODAY)
+    lock.update(content / "policies", content / "policies" / lock.LOCK_NAME, TODAY)
     source.write_text(UPCOMING.replace("upcoming", "corrected"))
     assert "2027-03-01.md: changed since it was locked: run `make lock`" in build_error(content, tmp_path)
-    assert lock.update(content / "policies", TODAY) == ["updated privacy 2027-03-01"]
+    assert lock.update(content / "policies", content / "policies" / lock.LOCK_NAME, TODAY) == [
+        "updated privacy 2027-03-01"
+    ]
     build(content, tmp_path)
 
 
@@ -86,22 +90,22 @@ def test_back_dating_a_version_is_refused(content, tmp_path):
     )
     assert "2025-06-01.md: published but not in" in build_error(content, tmp_path)
     with pytest.raises(lock.LockRefused, match="is dated before today"):
-        lock.update(content / "policies", TODAY)
+        lock.update(content / "policies", content / "policies" / lock.LOCK_NAME, TODAY)
 
 
 def test_make_lock_refuses_to_record_an_edited_version_in_force(content):
     source = content / "policies" / "privacy" / "2021-06-01.md"
     source.write_text(source.read_text() + "\nA late addition.\n")
     with pytest.raises(lock.LockRefused, match="was changed: a published version that has taken effect"):
-        lock.update(content / "policies", TODAY)
+        lock.update(content / "policies", content / "policies" / lock.LOCK_NAME, TODAY)
 
 
 def test_drafts_are_not_locked(content):
     (content / "policies" / "privacy" / "2027-03-01.md").write_text(
         UPCOMING.replace("Summary:", "Status: draft\nSummary:")
     )
-    assert lock.update(content / "policies", TODAY) == []
-    assert "2027-03-01" not in lock.read(content / "policies")["privacy"]
+    assert lock.update(content / "policies", content / "policies" / lock.LOCK_NAME, TODAY) == []
+    assert "2027-03-01" not in lock.read(content / "policies" / lock.LOCK_NAME)["privacy"]
 
 
 def test_make_lock_runs_as_a_command_and_fails_with_one_line(content):
@@ -119,4 +123,8 @@ def test_make_lock_runs_as_a_command_and_fails_with_one_line(content):
 
 
 def test_the_real_policies_are_locked_as_published():
-    assert lock.update(PROJECT_DIR / "content" / "policies", datetime.date.today(), dry_run=True) == []
+    root, lock_file = (
+        PROJECT_DIR / "content" / "policies",
+        PROJECT_DIR / "functions" / "jtec_forms" / "policy_lock.json",
+    )
+    assert lock.update(root, lock_file, datetime.date.today(), dry_run=True) == []

@@ -28,7 +28,12 @@ def build(content_dir, output_dir, policy_date=BUILD_DAY, drafts=True):
         output_dir,
         content_dir=content_dir,
         # The fixture policies are about versions, not JTec's promises: no fact checks.
-        settings={"POLICY_DATE": policy_date, "POLICY_DRAFTS": drafts, "POLICY_FACT_CHECKS": False},
+        settings={
+            "POLICY_DATE": policy_date,
+            "POLICY_DRAFTS": drafts,
+            "POLICY_FACT_CHECKS": False,
+            "POLICY_LOCK_FILE": None,  # the fixtures' own lock, beside them
+        },
     )
     return Path(output_dir)
 

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from jtec_forms import clock, retention, subscriptions, tokens
+from jtec_forms import clock, policies, retention, subscriptions, tokens
 from jtec_forms.subjects import client_key, mailbox, normalise_email, subject_key
 from jtec_forms.validation import FieldError, normalise, validate
 
@@ -195,7 +195,7 @@ def test_a_link_expires_after_its_lifetime(real_clock):
 
 def pending(now=NOW):
     consent = subscriptions.consent_proof(
-        "2018-05-25", "newsletter-2026-11", "Send me news", "newsletter", now
+        {"policy_version": "2018-05-25"}, "newsletter-2026-11", "Send me news", "newsletter", now
     )
     return subscriptions.pending_item("SUBJECT#a", "Ann", "ann@example.com", consent, now)
 
@@ -229,3 +229,37 @@ def test_an_active_subscription_cannot_be_confirmed_again():
 def test_nothing_held_cannot_be_confirmed():
     with pytest.raises(subscriptions.NothingPending):
         subscriptions.confirmed(None, NOW)
+
+
+# The policy version a consent is recorded with.
+
+
+@pytest.fixture
+def two_published_versions(tmp_path, monkeypatch):
+    lock_file = tmp_path / "policy_lock.json"
+    lock_file.write_text('{"privacy": {"2018-05-25": "a", "2026-12-01": "b"}}')
+    monkeypatch.setattr(policies, "LOCK_FILE", lock_file)
+    policies.published.cache_clear()
+    yield
+    policies.published.cache_clear()
+
+
+def test_consent_names_the_version_in_force_by_the_servers_clock(two_published_versions):
+    on = datetime.datetime(2026, 12, 2, tzinfo=datetime.UTC)
+    assert policies.consented_under("2026-12-01", on) == {"policy_version": "2026-12-01"}
+
+
+def test_a_page_showing_an_older_version_is_kept_beside_the_one_in_force(two_published_versions):
+    on = datetime.datetime(2026, 12, 2, tzinfo=datetime.UTC)
+    assert policies.consented_under("2018-05-25", on) == {
+        "policy_version": "2026-12-01",
+        "shown_policy_version": "2018-05-25",
+    }
+
+
+def test_a_version_never_published_is_refused(two_published_versions):
+    assert policies.consented_under("2027-01-01", NOW) is None
+
+
+def test_the_shipped_lock_is_the_sites():
+    assert policies.published() == ["2018-05-25"]

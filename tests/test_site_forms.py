@@ -16,11 +16,11 @@ pytestmark = pytest.mark.build
 
 
 def relock(source):
-    """Record an edited version in the lock, as if it had been published so (the lock is tested on its own)."""
-    root = source.parent.parent
-    locked = lock.read(root)
+    """Record an edited version in a lock beside it, as if it had been published so (the lock is tested
+    on its own); the build's default lock file is that one when the settings name none."""
+    locked = lock.read(PROJECT_DIR / "functions" / "jtec_forms" / "policy_lock.json")
     locked[source.parent.name][source.stem] = lock.sha256(source)
-    lock.write(root, locked)
+    lock.write(source.parent.parent / lock.LOCK_NAME, locked)
 
 
 def page(built_site, url):
@@ -88,7 +88,7 @@ def test_the_build_fails_when_the_policy_states_another_enquiry_period(tmp_path)
     )
     relock(seed)
     with pytest.raises(BuildFailed) as failure:
-        build_site(tmp_path / "output", content_dir=content)
+        build_site(tmp_path / "output", content_dir=content, settings={"POLICY_LOCK_FILE": None})
     message = str(failure.value)
     assert "states 24 months for deleting enquiries" in message
     assert "the retention schedule (functions/jtec_forms/retention.py) says 12 months" in message
@@ -105,7 +105,7 @@ def test_the_build_fails_when_the_policy_no_longer_states_the_enquiry_period(tmp
     )
     relock(seed)
     with pytest.raises(BuildFailed) as failure:
-        build_site(tmp_path / "output", content_dir=content)
+        build_site(tmp_path / "output", content_dir=content, settings={"POLICY_LOCK_FILE": None})
     assert "2018-05-25.md: does not state that enquiries are deleted automatically after 12 months" in str(
         failure.value
     )

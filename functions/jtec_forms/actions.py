@@ -13,6 +13,7 @@ from jtec_forms import (
     enquiries,
     erasure,
     mailer,
+    policies,
     rate_limits,
     retention,
     routes,
@@ -132,6 +133,13 @@ def _once(record_key, step, work):
     return note
 
 
+def _policy_versions(submission, now):
+    versions = policies.consented_under(submission["policy_version"], now)
+    if versions is None:
+        raise Refused("policy_version", policies.OUT_OF_DATE)
+    return versions
+
+
 def _newsletter_from_enquiry(submission, subject, now):
     """Start the double opt-in the enquiry's box asked for. The enquiry never depends on it: over the
     mail limit, or with mail down, nothing is kept for the newsletter and the note says so."""
@@ -140,7 +148,9 @@ def _newsletter_from_enquiry(submission, subject, now):
     except rate_limits.RateLimited:
         return NEWSLETTER_LIMITED
     wording_id, wording = _wording("enquiry", "opt_in")
-    consent = subscriptions.consent_proof(submission["policy_version"], wording_id, wording, "enquiry", now)
+    consent = subscriptions.consent_proof(
+        _policy_versions(submission, now), wording_id, wording, "enquiry", now
+    )
     mail, written = _subscription_step(subject, submission["name"], submission["email"], consent, now)
     try:
         _send_or_take_back(submission["email"], mail, written)
@@ -161,12 +171,15 @@ def submit_enquiry(submission, client_ip):
         return {"reference": enquiries.new_reference()}
     now = clock.now()
     secret = config.secret()
+    versions = _policy_versions(submission, now)
     rate_limits.check_client(routes.ENQUIRY, client_key(secret, client_ip), now)
     subject = subject_key(secret, submission["email"])
     record = _submission_record(subject, enquiries.fingerprint(secret, submission), now)
     created = datetime.datetime.fromisoformat(record["created_at"])
     try:
-        store.put_new(enquiries.enquiry_item(submission, subject, record["reference"], created), now)
+        store.put_new(
+            enquiries.enquiry_item(submission, subject, record["reference"], created, versions), now
+        )
     except store.AlreadyExists:
         pass  # sent again: stored the first time
     except store.StoreUnavailable as failure:
@@ -192,13 +205,12 @@ def start_subscription(submission, client_ip):
         return CHECK_YOUR_EMAIL
     now = clock.now()
     secret = config.secret()
+    versions = _policy_versions(submission, now)
     rate_limits.check_client(routes.SUBSCRIBE, client_key(secret, client_ip), now)
     rate_limits.check_mailbox(mailbox_key(secret, submission["email"]), now)
     subject = subject_key(secret, submission["email"])
     wording_id, wording = _wording("subscribe", "consent")
-    consent = subscriptions.consent_proof(
-        submission["policy_version"], wording_id, wording, "newsletter", now
-    )
+    consent = subscriptions.consent_proof(versions, wording_id, wording, "newsletter", now)
     mail, written = _subscription_step(subject, submission["name"], submission["email"], consent, now)
     _send_or_take_back(submission["email"], mail, written)
     return CHECK_YOUR_EMAIL

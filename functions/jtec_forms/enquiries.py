@@ -41,9 +41,9 @@ def submission_item(subject_key, fingerprint, now):
     }
 
 
-def enquiry_item(submission, subject_key, reference, created):
-    """The stored enquiry: details, topic, open status, the policy in force, and a 12-month TTL from
-    `created` (a datetime)."""
+def enquiry_item(submission, subject_key, reference, created, policy_versions):
+    """The stored enquiry: details, topic, open status, the policy in force (`policy_versions`, from
+    `policies.consented_under`), and a 12-month TTL from `created` (a datetime)."""
     created_at = created.isoformat(timespec="seconds")
     item = {
         "pk": subject_key,
@@ -55,7 +55,7 @@ def enquiry_item(submission, subject_key, reference, created):
         "name": submission["name"],
         "email": submission["email"],
         "message": submission["message"],
-        "policy_version": submission["policy_version"],
+        **policy_versions,
         "created_at": created_at,
         "expires_at": retention.epoch_seconds(retention.ENQUIRY.expires_at(created)),
         # Sparse index of open enquiries for staff: removed when the enquiry is resolved.

@@ -8,9 +8,11 @@ class NothingPending(Exception):
     """There is no pending sign-up to confirm: it expired, or was confirmed or removed."""
 
 
-def consent_proof(policy_version, wording_id, wording, source, requested_at):
+def consent_proof(policy_versions, wording_id, wording, source, requested_at):
+    """Proof of consent: the policy in force at the server's clock (and the one the page showed, when it
+    differs: `policies.consented_under`), the exact words agreed to, where and when."""
     return {
-        "policy_version": policy_version,
+        **policy_versions,
         "wording_id": wording_id,
         "wording": wording,
         "source": source,

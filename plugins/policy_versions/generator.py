@@ -20,6 +20,7 @@ DEFAULTS = {
     "POLICY_DATE": None,
     "POLICY_DRAFTS": False,
     "POLICY_LOCK": True,
+    "POLICY_LOCK_FILE": None,
 }
 
 
@@ -85,8 +86,9 @@ class PolicyGenerator(Generator):
 
     def check_lock(self, root):
         """Every published version is in the lock, and a version in force is exactly what was locked."""
-        locked = lock.read(root)
-        lock_path = self.display_path(root / lock.LOCK_NAME)
+        lock_file = Path(self.options["POLICY_LOCK_FILE"] or root / lock.LOCK_NAME)
+        locked = lock.read(lock_file)
+        lock_path = self.display_path(lock_file)
         found = [
             line for policy in self.policies for line in lock.problems(policy, locked, self.day, lock_path)
         ]

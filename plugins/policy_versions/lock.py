@@ -1,5 +1,6 @@
-"""The lock of published policy versions: `content/policies/lock.json` records the sha256 of every
-published version (in force or upcoming), so a version in force can never be edited, removed or
+"""The lock of published policy versions: a JSON file (`functions/jtec_forms/policy_lock.json` for the
+site, shipped with the functions, which read from it which version is in force) records the sha256 of
+every published version (in force or upcoming), so a version in force can never be edited, removed or
 back-dated without the build failing. No Pelican import.
 
 `make lock` (this module as a script) adds or updates the entries of upcoming versions, and refuses a
@@ -11,23 +12,23 @@ import json
 import sys
 from pathlib import Path
 
-LOCK_NAME = "lock.json"
+LOCK_NAME = "lock.json"  # beside the policies, when no lock file is named (test and bench sites)
 
 
 class LockRefused(Exception):
     """`make lock` will not record this version; the message says why and what to do."""
 
 
-def read(root):
-    path = Path(root) / LOCK_NAME
+def read(path):
+    path = Path(path)
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def write(root, lock):
+def write(path, lock):
     text = json.dumps(
         {name: dict(sorted(entries.items())) for name, entries in sorted(lock.items())}, indent=2
     )
-    (Path(root) / LOCK_NAME).write_text(text + "\n", encoding="utf-8")
+    Path(path).write_text(text + "\n", encoding="utf-8")
 
 
 def sha256(path):
@@ -67,11 +68,11 @@ def problems(policy, lock, day, lock_path):
     return found
 
 
-def update(root, today, dry_run=False):
-    """Lock every published upcoming version (adding or updating); refuse what would rewrite history.
-    Returns lines saying what was done (or, with `dry_run`, what would be)."""
+def update(root, lock_path, today, dry_run=False):
+    """Lock every published upcoming version under `root` (adding or updating) in `lock_path`; refuse
+    what would rewrite history. Returns lines saying what was done (or, with `dry_run`, what would be)."""
     root = Path(root)
-    lock = read(root)
+    lock = read(lock_path)
     done = []
     for source in sorted(root.glob("*/*.md")):
         fields = header(source)
@@ -94,19 +95,21 @@ def update(root, today, dry_run=False):
         done.append(f"{'updated' if version_id in entries else 'locked'} {policy} {version_id}")
         entries[version_id] = digest
     if not dry_run:
-        write(root, lock)
+        write(lock_path, lock)
     return done
 
 
 def main(argv=None):
+    """`python -m plugins.policy_versions.lock POLICIES_DIR [LOCK_FILE]`."""
     argv = sys.argv[1:] if argv is None else argv
     root = Path(argv[0] if argv else "content/policies")
+    lock_path = Path(argv[1]) if len(argv) > 1 else root / LOCK_NAME
     try:
-        done = update(root, datetime.date.today())
+        done = update(root, lock_path, datetime.date.today())
     except LockRefused as refused:
         print(f"make lock: {refused}", file=sys.stderr)
         return 2
-    print("\n".join(done) or f"{root / LOCK_NAME} is up to date")
+    print("\n".join(done) or f"{lock_path} is up to date")
     return 0
 
 
