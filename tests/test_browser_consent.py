@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from jtec_forms.routes import ROUTES
 from tests.support import POLICY_PAGES, SITE_PAGES, TEST_MEASUREMENT_ID
 
 ANALYTICS_HOST = "www.googletagmanager.com"
@@ -178,3 +179,25 @@ def test_a_policy_prints_without_navigation_banner_or_footer_links(context, site
     assert page.locator("h1").is_visible()
     for hidden in ["#cookie-banner", ".site-header nav", ".site-footer nav", ".skip-link", ".version-links"]:
         assert not page.locator(hidden).is_visible(), hidden
+
+
+@pytest.mark.parametrize(
+    "url", sorted({route.form_page for route in ROUTES if route.form in ("token", "access_confirm")})
+)
+def test_a_page_opened_from_an_emailed_link_never_sends_its_token_anywhere(context, site_url, outside, url):
+    context.add_init_script("localStorage.setItem('jtec_cookie_consent', 'accepted')")
+    page = context.new_page()
+    page.goto(f"{site_url}{url}?token=SECRET-TOKEN-123")
+    page.wait_for_load_state("networkidle")
+    assert outside.analytics() == []
+    assert not [requested for requested in outside.urls if "SECRET-TOKEN-123" in requested]
+    assert "SECRET-TOKEN-123" not in page.url
+    assert page.locator("input[name='token']").input_value() == "SECRET-TOKEN-123"
+
+
+def test_analytics_still_load_on_other_pages_once_accepted(context, site_url, outside):
+    context.add_init_script("localStorage.setItem('jtec_cookie_consent', 'accepted')")
+    page = context.new_page()
+    page.goto(site_url + "/newsletter/")
+    page.wait_for_load_state("networkidle")
+    assert outside.analytics() != []

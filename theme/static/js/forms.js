@@ -133,11 +133,17 @@
 
   // Every form of an emailed link carries its token; forms whose answer is a page of its own (the
   // erasure receipt, the data we hold) are posted as they are, not with fetch.
+  var linkToken = tokenFromAddress();
   Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
     var token = form.querySelector('input[type=hidden][name="token"]');
-    if (token) { token.value = tokenFromAddress(); }
+    if (token) { token.value = linkToken; }
     if (form.hasAttribute("data-enhance")) {
       form.addEventListener("submit", function (event) { submit(form, event); });
     }
   });
+  // The token is in the form now: take it out of the address bar, so it is in no bookmark, history
+  // entry or Referer.
+  if (linkToken && window.history.replaceState) {
+    window.history.replaceState(null, "", window.location.pathname + window.location.hash);
+  }
 }());
