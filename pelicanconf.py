@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 import jtec_forms
-from jtec_forms.site_facts import COMPANY, FOOTER_LINKS, MENU_LINKS  # noqa: F401 (settings)
+from jtec_forms.site_facts import ANALYTICS_COOKIES, COMPANY, FOOTER_LINKS, MENU_LINKS  # noqa: F401 (settings)
 
 AUTHOR = "JTec IT Solutions"
 SITENAME = "JTec IT Solutions"

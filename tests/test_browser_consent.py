@@ -201,3 +201,15 @@ def test_analytics_still_load_on_other_pages_once_accepted(context, site_url, ou
     page.goto(site_url + "/newsletter/")
     page.wait_for_load_state("networkidle")
     assert outside.analytics() != []
+
+
+def test_the_cookies_page_shows_the_current_choice_beside_the_button(context, site_url, outside):
+    page = context.new_page()
+    page.goto(site_url + "/cookies/")
+    current = page.locator("[data-consent-current]")
+    assert "not chosen yet" in current.text_content()
+    page.get_by_role("button", name="Reject analytics cookies").click()
+    assert current.text_content() == "You have rejected analytics cookies."
+    page.get_by_role("button", name="Change cookie settings").click()
+    page.get_by_role("button", name="Accept analytics cookies").click()
+    assert current.text_content() == "You have accepted analytics cookies."

@@ -56,3 +56,13 @@ def test_unknown_page_has_a_not_found_page(built_site):
 def test_banner_is_hidden_until_javascript_shows_it(built_site):
     banner = page_tree(built_site, "/").get_element_by_id("cookie-banner")
     assert banner.get("hidden") is not None
+
+
+def test_the_cookies_page_lists_exactly_the_cookies_the_consent_script_deletes(built_site):
+    cookies_page = page_tree(built_site, "/cookies/")
+    listed = [
+        cell.text_content() for cell in cookies_page.iterfind(".//table[@class='cookies']/tbody/tr/td[1]")
+    ]
+    script = cookies_page.find(".//script[@data-cookies]")
+    assert listed == script.get("data-cookies").split()
+    assert listed[0] == "_ga"

@@ -20,3 +20,24 @@ FOOTER_LINKS = [
     ("Cookies", "/cookies/"),
     ("Your data", "/your-data/"),
 ]
+
+# The cookies Google Analytics may set once a visitor accepts analytics: the cookies page lists them and
+# the consent script deletes exactly these when consent is withdrawn ("*" ends a name prefix).
+ANALYTICS_COOKIES = [
+    {"name": "_ga", "purpose": "Tells one visitor from another", "lasts": "2 years"},
+    {
+        "name": "_ga_*",
+        "purpose": "Keeps the state of a visit (the * is our analytics account's id)",
+        "lasts": "2 years",
+    },
+    {
+        "name": "_gid",
+        "purpose": "Tells one visitor from another for a day (older Google Analytics)",
+        "lasts": "24 hours",
+    },
+    {
+        "name": "_gat",
+        "purpose": "Limits how often the browser sends data (older Google Analytics)",
+        "lasts": "1 minute",
+    },
+]

@@ -47,9 +47,16 @@
     for (var i = 0; i < hostParts.length - 1; i++) {
       domains.push("; domain=." + hostParts.slice(i).join("."));
     }
+    // The names come from the page (the same list as the cookies page); "*" ends a prefix.
+    var patterns = ((thisScript && thisScript.getAttribute("data-cookies")) || "").split(" ").filter(Boolean);
+    function analyticsCookie(name) {
+      return patterns.some(function (pattern) {
+        return pattern.slice(-1) === "*" ? name.indexOf(pattern.slice(0, -1)) === 0 : name === pattern;
+      });
+    }
     document.cookie.split(";").forEach(function (pair) {
       var name = pair.split("=")[0].trim();
-      if (name.indexOf("_ga") === 0 || name === "_gid" || name === "_gat") {
+      if (analyticsCookie(name)) {
         domains.forEach(function (domain) {
           document.cookie = name + "=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/" + domain;
         });
@@ -65,8 +72,17 @@
     status.focus();
   }
 
+  // Pages that say what the visitor has chosen (the cookies page) have [data-consent-current].
+  function showChoice(choice) {
+    var words = { accepted: "You have accepted analytics cookies.", rejected: "You have rejected analytics cookies." };
+    Array.prototype.forEach.call(document.querySelectorAll("[data-consent-current]"), function (element) {
+      element.textContent = words[choice] || "You have not chosen yet: no analytics cookies are set.";
+    });
+  }
+
   function choose(choice) {
     saveChoice(choice);
+    showChoice(choice);
     document.getElementById("cookie-banner").hidden = true;
     if (choice === "accepted") {
       loadAnalytics();
@@ -90,6 +106,7 @@
     var banner = document.getElementById("cookie-banner");
     if (!banner) { return; }
     var choice = readChoice();
+    showChoice(choice);
     if (choice === "accepted") {
       loadAnalytics();
     } else {
