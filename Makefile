@@ -51,9 +51,11 @@ build: $(SERVE_INSTALLED)
 	@test -n "$$SITEURL" || echo "Warning: SITEURL is empty, so canonical links and Atom ids are relative. Set SITEURL=https://... for the real site."
 	$(PY) -m pelican content -o output -s publishconf.py
 
-# Record published upcoming policy versions in the lock (refuses to rewrite history).
+# Record published upcoming policy versions and new consent wordings in their locks (refuses to
+# rewrite history).
 lock: $(SERVE_INSTALLED)
 	$(PY) -m plugins.policy_versions.lock content/policies functions/jtec_forms/policy_lock.json
+	$(PY) -m plugins.site_data.wording_lock
 
 bench: $(TEST_INSTALLED)
 	$(PY) -m bench

@@ -1,7 +1,10 @@
 """The checks that tie the policy's text to the code, and policy metadata errors, in process."""
 
+import datetime
+
 import pytest
 
+from jtec_forms import wordings
 from plugins.policy_versions.versions import PolicyError, version_from_file
 from plugins.site_data.checks import enquiry_period_problem
 
@@ -59,3 +62,37 @@ def test_bad_metadata_is_refused_with_path_and_reason(tmp_path, case):
         version_from_file("privacy", source, metadata, "<p>Text.</p>")
     assert str(refused.value).startswith(f"{source}: ")
     assert reason in refused.value.reason
+
+
+# Consent wordings: one id, one text, for ever.
+
+WORDINGS_IN_USE = {"news-1": {"text": "Send me news", "forms": ["subscribe"]}}
+
+
+def test_the_wordings_in_use_are_all_locked_with_their_words():
+    assert wordings.problems(wordings.read(), wordings.in_use()) == []
+
+
+def test_a_wording_whose_words_changed_under_the_same_id_is_a_problem():
+    locked = {"news-1": {"text": "Send me the news", "forms": ["subscribe"], "first_used": "2026-11-26"}}
+    [problem] = wordings.problems(locked, WORDINGS_IN_USE)
+    assert problem.startswith("consent wording 'news-1' changed its text without a new id")
+
+
+def test_an_unlocked_wording_is_a_problem_that_says_to_run_make_lock():
+    assert wordings.problems({}, WORDINGS_IN_USE) == [
+        "consent wording 'news-1' is not in the wording lock: run `make lock`"
+    ]
+
+
+def test_make_lock_refuses_new_words_under_an_old_id():
+    locked = {"news-1": {"text": "Send me the news", "forms": ["subscribe"], "first_used": "2026-11-26"}}
+    with pytest.raises(wordings.WordingChanged):
+        wordings.update(locked, WORDINGS_IN_USE, datetime.date(2027, 1, 1))
+
+
+def test_make_lock_adds_a_new_wording_and_dates_the_end_of_an_old_one():
+    locked = {"news-0": {"text": "Old words", "forms": ["subscribe"], "first_used": "2026-01-01"}}
+    updated = wordings.update(locked, WORDINGS_IN_USE, datetime.date(2027, 1, 1))
+    assert updated["news-1"] == {"text": "Send me news", "forms": ["subscribe"], "first_used": "2027-01-01"}
+    assert updated["news-0"]["last_used"] == "2026-12-31"

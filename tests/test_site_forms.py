@@ -109,3 +109,25 @@ def test_the_build_fails_when_the_policy_no_longer_states_the_enquiry_period(tmp
     assert "2018-05-25.md: does not state that enquiries are deleted automatically after 12 months" in str(
         failure.value
     )
+
+
+def test_every_consent_wording_is_published_with_its_exact_words(built_site):
+    document = page(built_site, "/privacy/consent-wordings/")
+    for form in ("enquiry", "subscribe"):
+        for field in schema(form)["properties"].values():
+            if "x-wording-id" in field:
+                section = document.find(f".//section[@id='{field['x-wording-id']}']")
+                assert section.findtext(".//blockquote/p") == field["title"]
+                assert "still in use" in section.text_content()
+
+
+def test_the_build_fails_when_a_wording_changes_without_a_new_id(tmp_path, monkeypatch):
+    from jtec_forms import wordings
+
+    lock_file = tmp_path / "wording_lock.json"
+    locked = wordings.read()
+    locked["newsletter-2026-11"]["text"] = "Other words than the form shows"
+    wordings.write(locked, lock_file)
+    with pytest.raises(BuildFailed) as failure:
+        build_site(tmp_path / "output", env={"JTEC_WORDING_LOCK": str(lock_file)})
+    assert "consent wording 'newsletter-2026-11' changed its text without a new id" in str(failure.value)

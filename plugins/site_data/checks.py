@@ -5,7 +5,7 @@ import sys
 
 from lxml import html
 
-from jtec_forms import retention
+from jtec_forms import retention, wordings
 
 # The policy sentence that promises automatic deletion, e.g. "automatically delete ... after 12 months".
 ENQUIRY_PERIOD = re.compile(r"automatic(?:ally)? delet\w*[^.]*?after (\d+) months", re.IGNORECASE)
@@ -51,3 +51,13 @@ def check_enquiry_period(generators):
             if problem:
                 sys.stderr.write(f"Policy error: {version.source_path}: {problem}\n")
                 raise SystemExit(1)
+
+
+def check_consent_wordings(generators):
+    """Fail the build when a consent wording changed its words under the same id, or is not locked."""
+    found = wordings.problems(wordings.read(), wordings.in_use())
+    if found:
+        sys.stderr.write(
+            "".join(f"Policy error: functions/jtec_forms/wording_lock.json: {line}\n" for line in found)
+        )
+        raise SystemExit(1)

@@ -1,6 +1,6 @@
 """Template globals from the Lambda package, so form fields, routes and retention periods have one source."""
 
-from jtec_forms import retention, routes
+from jtec_forms import retention, routes, wordings
 from jtec_forms.validation import FORMS, schema
 
 
@@ -9,4 +9,5 @@ def add_globals(generator):
         FORM_SCHEMAS={form: schema(form) for form in FORMS},
         RETENTION_SCHEDULE=retention.SCHEDULE,
         FORM_ROUTES=routes.BY_FORM_PAGE,
+        CONSENT_WORDINGS=wordings.read(),
     )
