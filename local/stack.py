@@ -8,11 +8,12 @@ from pathlib import Path
 
 import yaml
 
+from jtec_forms.policy_facts import DATA_REGION
 from local.site_builder import PROJECT_DIR
 
 TEMPLATE = PROJECT_DIR / "infra" / "template.yaml"
 TABLE_RESOURCE = "DataTable"
-REGION = "eu-west-2"
+REGION = DATA_REGION  # the deployment's region, as the policy states it
 # The table properties that DynamoDB's CreateTable takes as they are written in the template.
 CREATE_TABLE_KEYS = (
     "AttributeDefinitions",

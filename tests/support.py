@@ -31,7 +31,12 @@ SITE_PAGES = {
 }
 
 # The real privacy policy's history, version and changes pages.
-POLICY_PAGES = ["/privacy/versions/", "/privacy/versions/2018-05-25/", "/privacy/changes/2027-01-01/"]
+POLICY_PAGES = [
+    "/privacy/versions/",
+    "/privacy/versions/2018-05-25/",
+    "/privacy/versions/2027-01-01/",
+    "/privacy/changes/2027-01-01/",
+]
 
 
 @contextlib.contextmanager

@@ -73,3 +73,18 @@ def test_the_staff_policy_allows_exactly_what_the_staff_tools_call():
         "delete_item": "DeleteItem",
     }
     assert {f"dynamodb:{operations[name]}" for name in called} == staff_actions()
+
+
+def test_the_region_the_policy_states_is_the_one_the_deployment_uses():
+    import tomllib
+    from pathlib import Path
+
+    from jtec_forms import policy_facts
+    from local import stack
+    from local.site_builder import PROJECT_DIR
+
+    samconfig = tomllib.loads(Path(PROJECT_DIR / "infra" / "samconfig.toml").read_text())
+    assert samconfig["default"]["deploy"]["parameters"]["region"] == policy_facts.DATA_REGION
+    assert stack.REGION == policy_facts.DATA_REGION
+    draft = (PROJECT_DIR / "content" / "policies" / "privacy" / "2027-01-01.md").read_text()
+    assert f"{policy_facts.DATA_REGION_NAME} region ({policy_facts.DATA_REGION})" in draft

@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from jtec_forms import wordings
+from jtec_forms import policy_facts, retention, wordings
+from local.site_builder import PROJECT_DIR
 from plugins.policy_versions.versions import PolicyError, version_from_file
 from plugins.site_data.checks import enquiry_period_problem
 
@@ -96,3 +97,46 @@ def test_make_lock_adds_a_new_wording_and_dates_the_end_of_an_old_one():
     updated = wordings.update(locked, WORDINGS_IN_USE, datetime.date(2027, 1, 1))
     assert updated["news-1"] == {"text": "Send me news", "forms": ["subscribe"], "first_used": "2027-01-01"}
     assert updated["news-0"]["last_used"] == "2026-12-31"
+
+
+# The policy's text against the code: retention table, processors, rights, region.
+
+DRAFT = PROJECT_DIR / "content" / "policies" / "privacy" / "2027-01-01.md"
+
+
+def draft_html():
+    import markdown
+
+    body = DRAFT.read_text(encoding="utf-8").split("\n\n", 1)[1]
+    return markdown.markdown(body, extensions=["markdown.extensions.extra"])
+
+
+def test_the_draft_states_every_fact_the_code_knows():
+    assert policy_facts.problems(draft_html()) == []
+
+
+def test_a_retention_period_that_differs_names_the_kind_and_both_values():
+    changed = draft_html().replace("<td>12 months</td>", "<td>24 months</td>", 1)
+    assert policy_facts.problems(changed) == [
+        "retention table: kind 'enquiry', how long: the policy says '24 months', the schedule "
+        "(functions/jtec_forms/retention.py) says '12 months'"
+    ]
+
+
+def test_a_kind_missing_from_the_table_is_named():
+    what = retention.SUBMISSION.what
+    html_text = draft_html()
+    start = html_text.index(f"<td>{what}</td>")
+    row_start, row_end = html_text.rindex("<tr>", 0, start), html_text.index("</tr>", start) + len("</tr>")
+    assert policy_facts.problems(html_text[:row_start] + html_text[row_end:]) == [
+        f"retention table: kind 'submission' is missing (a row for {what!r})"
+    ]
+
+
+def test_a_policy_without_the_table_processors_rights_or_region_fails_on_each():
+    found = policy_facts.problems("<p>We care about your privacy.</p>")
+    assert found[0].startswith("has no retention table")
+    assert any("'Amazon Web Services'" in line for line in found)
+    assert any("'Google Analytics'" in line for line in found)
+    assert sum(line.startswith("has no heading") for line in found) == len(policy_facts.RIGHTS)
+    assert found[-1] == "does not state the region the data is stored in (London, eu-west-2)"

@@ -131,3 +131,24 @@ def test_the_build_fails_when_a_wording_changes_without_a_new_id(tmp_path, monke
     with pytest.raises(BuildFailed) as failure:
         build_site(tmp_path / "output", env={"JTEC_WORDING_LOCK": str(lock_file)})
     assert "consent wording 'newsletter-2026-11' changed its text without a new id" in str(failure.value)
+
+
+def test_the_build_fails_when_a_draft_states_another_retention_period(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_DIR / "content", content)
+    draft = content / "policies" / "privacy" / "2027-01-01.md"
+    draft.write_text(draft.read_text().replace("| 7 days |", "| 14 days |", 1))
+    with pytest.raises(BuildFailed) as failure:
+        build_site(tmp_path / "output", content_dir=content)
+    assert (
+        "2027-01-01.md: retention table: kind 'pending_subscription', how long: the policy says '14 days', "
+        "the schedule (functions/jtec_forms/retention.py) says '7 days'"
+    ) in str(failure.value)
+
+
+def test_the_build_log_says_which_versions_are_exempt_from_the_fact_checks(tmp_path):
+    result = build_site(tmp_path / "output")
+    assert (
+        "2018-05-25.md: exempt from the fact checks: it took effect before the retention schedule existed"
+        in (result.stdout + result.stderr)
+    )

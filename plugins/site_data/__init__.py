@@ -10,9 +10,10 @@ replaces the logging classes of the whole process, so the plain check functions 
 def register():
     from pelican import signals
 
-    from .checks import check_consent_wordings, check_enquiry_period
+    from .checks import check_consent_wordings, check_enquiry_period, check_policy_facts
     from .globals import add_globals
 
     signals.generator_init.connect(add_globals)
     signals.all_generators_finalized.connect(check_enquiry_period)
     signals.all_generators_finalized.connect(check_consent_wordings)
+    signals.all_generators_finalized.connect(check_policy_facts)

@@ -5,7 +5,7 @@ import sys
 
 from lxml import html
 
-from jtec_forms import retention, wordings
+from jtec_forms import policy_facts, retention, wordings
 
 # The policy sentence that promises automatic deletion, e.g. "automatically delete ... after 12 months".
 ENQUIRY_PERIOD = re.compile(r"automatic(?:ally)? delet\w*[^.]*?after (\d+) months", re.IGNORECASE)
@@ -61,3 +61,28 @@ def check_consent_wordings(generators):
             "".join(f"Policy error: functions/jtec_forms/wording_lock.json: {line}\n" for line in found)
         )
         raise SystemExit(1)
+
+
+def check_policy_facts(generators):
+    """Every version of the privacy policy in force, upcoming or (locally) draft states what the code
+    does: the retention table, processors, rights and region. Versions from before the schedule are
+    exempt, and the build log says so."""
+    for generator in generators:
+        if not generator.settings.get("POLICY_FACT_CHECKS", True):
+            return
+        for policy in getattr(generator, "policies", []):
+            if policy.name != POLICY:
+                continue
+            current = policy.current_on(generator.day)
+            found = []
+            for version in [current, *policy.upcoming_on(generator.day)]:
+                if version.effective < policy_facts.SCHEDULE_SINCE:
+                    sys.stderr.write(
+                        f"Policy note: {version.source_path}: exempt from the fact checks: it took effect "
+                        f"before the retention schedule existed ({policy_facts.SCHEDULE_SINCE})\n"
+                    )
+                    continue
+                found += [f"{version.source_path}: {line}" for line in policy_facts.problems(version.html)]
+            if found:
+                sys.stderr.write("".join(f"Policy error: {line}\n" for line in found))
+                raise SystemExit(1)

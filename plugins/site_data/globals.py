@@ -1,6 +1,6 @@
 """Template globals from the Lambda package, so form fields, routes and retention periods have one source."""
 
-from jtec_forms import retention, routes, wordings
+from jtec_forms import policy_facts, retention, routes, wordings
 from jtec_forms.validation import FORMS, schema
 
 
@@ -10,4 +10,5 @@ def add_globals(generator):
         RETENTION_SCHEDULE=retention.SCHEDULE,
         FORM_ROUTES=routes.BY_FORM_PAGE,
         CONSENT_WORDINGS=wordings.read(),
+        SCHEDULE_SINCE=policy_facts.SCHEDULE_SINCE,
     )

@@ -1,0 +1,96 @@
+"""The facts a privacy policy states that the code also knows: the retention schedule, the processors
+the deployed system uses, the rights every version must explain (UK GDPR Art. 13(2)), and the region
+the data is stored in. The site build checks every version in force, upcoming or (locally) draft
+against them (plugins/site_data/checks.py); the deployment reads the region from here too."""
+
+import datetime
+
+from jtec_forms import retention
+
+# Versions that took effect before the retention schedule existed state none of this: they are exempt
+# (the build log says so), and their pages show the schedule as it is today.
+SCHEDULE_SINCE = datetime.date(2026, 11, 26)
+
+# Where the table and every function run (infra/samconfig.toml deploys here; the policy names it).
+DATA_REGION = "eu-west-2"
+DATA_REGION_NAME = "London"
+
+# Everyone who processes personal data for the deployed system, by the name the policy must use.
+PROCESSORS = {
+    "Amazon Web Services": "hosts the website and stores and processes what you send through its forms",
+    "Google Analytics": "measures how the website is used, only if you accept analytics cookies",
+}
+
+# The headings (editors' guide) under which a policy explains each right and how to use it.
+RIGHTS = {
+    "access": "Your right of access",
+    "rectification": "Your right to rectification",
+    "erasure": "Your right to erasure",
+    "restriction": "Your right to restrict processing",
+    "objection": "Your right to object",
+    "portability": "Your right to data portability",
+    "withdraw consent": "Your right to withdraw consent",
+    "complain": "Your right to complain to the ICO",
+}
+
+# The retention table a policy carries: its header, then one row per kind of the schedule.
+RETENTION_HEADER = ["Data", "Why we keep it", "How long"]
+
+
+def _text(element):
+    return " ".join(element.text_content().split())
+
+
+def retention_problems(document):
+    """The retention table against the schedule, row by row: each difference names the kind and both values."""
+    tables = [
+        table
+        for table in document.iter("table")
+        if [_text(cell) for cell in table.iterfind(".//thead//th")] == RETENTION_HEADER
+    ]
+    if not tables:
+        return [f"has no retention table (a table headed {' | '.join(RETENTION_HEADER)})"]
+    rows = {}
+    for row in tables[0].iterfind(".//tbody/tr"):
+        cells = [_text(cell) for cell in row]
+        if cells:
+            rows[cells[0]] = cells[1:]
+    found = []
+    for entry in retention.SCHEDULE:
+        stated = rows.get(entry.what)
+        if stated is None:
+            found.append(f"retention table: kind {entry.kind!r} is missing (a row for {entry.what!r})")
+            continue
+        for label, expected, value in (
+            ("why", entry.purpose, stated[0]),
+            ("how long", entry.period, stated[1]),
+        ):
+            if value != expected:
+                found.append(
+                    f"retention table: kind {entry.kind!r}, {label}: the policy says {value!r}, the schedule "
+                    f"(functions/jtec_forms/retention.py) says {expected!r}"
+                )
+    return found
+
+
+def problems(policy_html):
+    """Everything the policy's text gets wrong or leaves out, one line each (empty when it agrees)."""
+    from lxml import html
+
+    document = html.fromstring(policy_html)
+    text = _text(document)
+    headings = {_text(heading) for heading in document.iter("h2", "h3", "h4")}
+    found = retention_problems(document)
+    found += [
+        f"does not name the processor {name!r} ({why})"
+        for name, why in PROCESSORS.items()
+        if name not in text
+    ]
+    found += [
+        f"has no heading {heading!r} (the right of {right})"
+        for right, heading in RIGHTS.items()
+        if heading not in headings
+    ]
+    if DATA_REGION not in text:
+        found.append(f"does not state the region the data is stored in ({DATA_REGION_NAME}, {DATA_REGION})")
+    return found
