@@ -88,3 +88,19 @@ def test_the_region_the_policy_states_is_the_one_the_deployment_uses():
     assert stack.REGION == policy_facts.DATA_REGION
     draft = (PROJECT_DIR / "content" / "policies" / "privacy" / "2027-01-01.md").read_text()
     assert f"{policy_facts.DATA_REGION_NAME} region ({policy_facts.DATA_REGION})" in draft
+
+
+def test_every_aws_service_the_template_uses_is_one_the_policy_must_name():
+    from jtec_forms import policy_facts
+
+    template = read_template()
+    used = {resource["Type"] for resource in template["Resources"].values()}
+    actions = set()
+    for resource in template["Resources"].values():
+        for policy in resource.get("Properties", {}).get("Policies", []):
+            for statement in policy.get("Statement", []):
+                action = statement["Action"]
+                actions |= {action} if isinstance(action, str) else set(action)
+    used |= {action for action in actions if not action.startswith(("dynamodb:", "sqs:"))}
+    used -= {"AWS::IAM::ManagedPolicy"}  # permissions, not a service that processes data
+    assert used <= set(policy_facts.AWS_SERVICES), used - set(policy_facts.AWS_SERVICES)

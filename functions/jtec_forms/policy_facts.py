@@ -21,6 +21,17 @@ PROCESSORS = {
     "Google Analytics": "measures how the website is used, only if you accept analytics cookies",
 }
 
+# The Amazon Web Services the deployed system uses (infra/template.yaml; a test holds them together), each
+# named in the policy so a reader knows what processes their data.
+AWS_SERVICES = {
+    "AWS::DynamoDB::Table": "Amazon DynamoDB",
+    "AWS::Serverless::Function": "AWS Lambda",
+    "AWS::Serverless::HttpApi": "Amazon API Gateway",
+    "AWS::SQS::Queue": "Amazon SQS",
+    "ses:SendRawEmail": "Amazon SES",
+    "ssm:GetParameter": "AWS Systems Manager",
+}
+
 # The headings (editors' guide) under which a policy explains each right and how to use it.
 RIGHTS = {
     "access": "Your right of access",
