@@ -37,52 +37,51 @@ def enquiry_period_problem(policy_html, expected_months):
     return None
 
 
-def check_enquiry_period(generators):
-    """Fail the build when the privacy policy in force disagrees with the schedule on enquiries. Sites
-    built from test policies that make no such promise turn it off with POLICY_FACT_CHECKS = False."""
+def _privacy_policies(generators):
+    """(generator, the privacy policy) for each generator that read policies, unless the site turned
+    the fact checks off (POLICY_FACT_CHECKS = False: sites built from test policies that make no such
+    promises)."""
     for generator in generators:
         if not generator.settings.get("POLICY_FACT_CHECKS", True):
             return
         for policy in getattr(generator, "policies", []):
-            if policy.name != POLICY:
-                continue
-            version = policy.current_on(generator.day)
-            problem = enquiry_period_problem(version.html, retention.ENQUIRY.months)
-            if problem:
-                sys.stderr.write(f"Policy error: {version.source_path}: {problem}\n")
-                raise SystemExit(1)
+            if policy.name == POLICY:
+                yield generator, policy
+
+
+def _fail(lines):
+    """Stop the build with one `Policy error:` line per problem."""
+    if lines:
+        sys.stderr.write("".join(f"Policy error: {line}\n" for line in lines))
+        raise SystemExit(1)
+
+
+def check_enquiry_period(generators):
+    """Fail the build when the privacy policy in force disagrees with the schedule on enquiries."""
+    for generator, policy in _privacy_policies(generators):
+        version = policy.current_on(generator.day)
+        problem = enquiry_period_problem(version.html, retention.ENQUIRY.months)
+        _fail([f"{version.source_path}: {problem}"] if problem else [])
 
 
 def check_consent_wordings(generators):
     """Fail the build when a consent wording changed its words under the same id, or is not locked."""
     found = wordings.problems(wordings.read(), wordings.in_use())
-    if found:
-        sys.stderr.write(
-            "".join(f"Policy error: functions/jtec_forms/wording_lock.json: {line}\n" for line in found)
-        )
-        raise SystemExit(1)
+    _fail([f"functions/jtec_forms/wording_lock.json: {line}" for line in found])
 
 
 def check_policy_facts(generators):
     """Every version of the privacy policy in force, upcoming or (locally) draft states what the code
     does: the retention table, processors, rights and region. Versions from before the schedule are
     exempt, and the build log says so."""
-    for generator in generators:
-        if not generator.settings.get("POLICY_FACT_CHECKS", True):
-            return
-        for policy in getattr(generator, "policies", []):
-            if policy.name != POLICY:
+    for generator, policy in _privacy_policies(generators):
+        found = []
+        for version in [policy.current_on(generator.day), *policy.upcoming_on(generator.day)]:
+            if version.effective < policy_facts.SCHEDULE_SINCE:
+                sys.stderr.write(
+                    f"Policy note: {version.source_path}: exempt from the fact checks: it took effect "
+                    f"before the retention schedule existed ({policy_facts.SCHEDULE_SINCE})\n"
+                )
                 continue
-            current = policy.current_on(generator.day)
-            found = []
-            for version in [current, *policy.upcoming_on(generator.day)]:
-                if version.effective < policy_facts.SCHEDULE_SINCE:
-                    sys.stderr.write(
-                        f"Policy note: {version.source_path}: exempt from the fact checks: it took effect "
-                        f"before the retention schedule existed ({policy_facts.SCHEDULE_SINCE})\n"
-                    )
-                    continue
-                found += [f"{version.source_path}: {line}" for line in policy_facts.problems(version.html)]
-            if found:
-                sys.stderr.write("".join(f"Policy error: {line}\n" for line in found))
-                raise SystemExit(1)
+            found += [f"{version.source_path}: {line}" for line in policy_facts.problems(version.html)]
+        _fail(found)
