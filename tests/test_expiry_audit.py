@@ -28,7 +28,7 @@ def test_an_enquiry_deleted_by_ttl_is_audited_with_its_lag_and_no_personal_data(
     assert dev_post(forms, "/_dev/clock", {"advance_days": days})[0] == 200
     [entry] = [entry for entry in audit(forms) if entry["item_kind"] == "enquiry"]
     assert entry["expired_at"] < entry["deleted_at"]
-    assert 86000 < entry["lag_seconds"] <= 86400
+    assert 86400 <= entry["lag_seconds"] <= 86400 + 60  # a day, plus the moments between sending and sweeping
     assert entry["kind"] == retention.EXPIRY_AUDIT.kind
     text = json.dumps(entry)
     for value in (details["name"], details["email"], details["phone"], details["message"], reference):
