@@ -1,5 +1,7 @@
 """`infra/template.yaml` against the code: the template deploys exactly the routes the functions serve."""
 
+import sys
+
 from jtec_forms.routes import ROUTES
 from local.stack import read_template
 
@@ -104,3 +106,32 @@ def test_every_aws_service_the_template_uses_is_one_the_policy_must_name():
     used |= {action for action in actions if not action.startswith(("dynamodb:", "sqs:"))}
     used -= {"AWS::IAM::ManagedPolicy"}  # permissions, not a service that processes data
     assert used <= set(policy_facts.AWS_SERVICES), used - set(policy_facts.AWS_SERVICES)
+
+
+def test_the_lambda_package_declares_every_library_the_functions_import():
+    import ast
+
+    from local.site_builder import PROJECT_DIR
+
+    functions = PROJECT_DIR / "functions"
+    imported = set()
+    for source in (functions / "jtec_forms").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    provided = {"boto3", "botocore"}  # in the Lambda runtime
+    required = {
+        line.split(">=")[0]
+        .strip()
+        .replace("-", "_")
+        .replace("aws_lambda_powertools", "aws_lambda_powertools")
+        for line in (functions / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    names = {"email_validator": "email_validator", "jinja2": "jinja2", "lxml": "lxml"}
+    third_party = {name for name in imported if name not in sys.stdlib_module_names and name != "jtec_forms"}
+    missing = {name for name in third_party - provided if names.get(name, name) not in required}
+    # lxml is imported only by the site build's policy checks (policy_facts.problems), never in Lambda.
+    assert missing <= {"lxml"}, missing
