@@ -1,6 +1,30 @@
-"""Timing and table printing shared by the benchmarks."""
+"""Timing, table printing and the one report shared by the benchmarks."""
 
 import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One row of the report: what was measured, ours, the baseline it is compared with (measured in the
+    same run), their ratio, the target, and whether it is met ("" when there is no target)."""
+
+    figure: str
+    ours: str
+    baseline: str = ""
+    ratio: str = ""
+    target: str = ""
+    met: str = ""
+
+    def row(self):
+        return [self.figure, self.ours, self.baseline, self.ratio, self.target, self.met]
+
+
+REPORT_HEADERS = ["figure", "ours", "baseline", "ratio", "target", "met"]
+
+
+def met(ok):
+    return "yes" if ok else "NO"
 
 
 def best_of(repeat, function):

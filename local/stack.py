@@ -89,6 +89,7 @@ class LocalAws:
         self.server.start()
         host, port = self.server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
+        self.reset()
         os.environ.update(
             {
                 "AWS_ENDPOINT_URL": self.endpoint,
@@ -106,11 +107,21 @@ class LocalAws:
             }
         )
         os.environ.pop("APP_SECRET_PARAMETER", None)
-        from jtec_forms import config
+        from jtec_forms import config, mailer, store
 
         config.clear()
+        store.table.cache_clear()  # clients made for an earlier embedded AWS point at its old port
+        mailer._client.cache_clear()
         self.create_resources()
         return self
+
+    def reset(self):
+        """Empty the embedded AWS (moto keeps its state per process, not per server)."""
+        import urllib.request
+
+        urllib.request.urlopen(
+            urllib.request.Request(self.endpoint + "/moto-api/reset", method="POST")
+        ).close()
 
     def create_resources(self):
         """The table (from the template) and the verified SES sender, in a new or reset moto."""

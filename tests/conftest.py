@@ -131,8 +131,6 @@ def forms(forms_site):
     """A fresh embedded AWS (moto reset: an empty table made from the template again, an empty outbox)
     and the forms' clock at the start of the next rate-limit window, for each forms test; yields the
     site's base URL."""
-    import json
-    import urllib.request
 
     from jtec_forms import clock, rate_limits
 
@@ -140,9 +138,7 @@ def forms(forms_site):
     # Start at the beginning of a rate-limit window, so no test sees its counts reset half-way.
     into_window = clock.now().timestamp() % rate_limits.WINDOW_SECONDS
     clock.advance((rate_limits.WINDOW_SECONDS - into_window + 1) / 86400)
-    with urllib.request.urlopen(forms_site + "/_dev/") as answer:
-        endpoint = json.load(answer)["dynamodb_endpoint"]
-    urllib.request.urlopen(urllib.request.Request(endpoint + "/moto-api/reset", method="POST")).close()
+    LOCAL_AWS[0].reset()
     LOCAL_AWS[0].create_resources()
     yield forms_site
     clock.reset()
