@@ -11,13 +11,6 @@ PEOPLE = 7  # the first two are a warm-up
 ITEMS_PER_PERSON = 30
 
 
-def _emptied(aws):
-    """The embedded AWS reset to an empty table and outbox."""
-    aws.reset()
-    aws.create_resources()
-    return aws
-
-
 def _populate(table, count):
     with table.batch_writer() as batch:
         for number in range(count):
@@ -30,7 +23,7 @@ def measure(aws, others):
     from jtec_forms import actions, clock, config, erasure, store, tokens
     from jtec_forms.subjects import subject_key
 
-    _emptied(aws)
+    aws.empty()
     _populate(store.table(), others)
     reads, seconds = [], []
     for number in range(PEOPLE):

@@ -1,6 +1,5 @@
 """Dev-only routes of the local server (`/_dev/`), like LocalStack's `/_aws/`: never deployed."""
 
-import decimal
 import email
 import json
 import math
@@ -11,6 +10,7 @@ from email import policy
 from werkzeug.wrappers import Response
 
 from jtec_forms import clock
+from jtec_forms.access import plain
 from local.app import json_error, json_response, render
 
 LINK = re.compile(r"https?://[^\s<>\"]+")
@@ -18,17 +18,6 @@ LINK = re.compile(r"https?://[^\s<>\"]+")
 # rebinds a name to 127.0.0.1), and take JSON posts only (a cross-site form can send only simple types).
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
 MAX_ADVANCE_DAYS = 3660
-
-
-def plain(value):
-    """DynamoDB values as JSON ones (Decimal -> int or float)."""
-    if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {key: plain(inner) for key, inner in value.items()}
-    if isinstance(value, list | set | tuple):
-        return [plain(inner) for inner in value]
-    return value
 
 
 class DevRoutes:

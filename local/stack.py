@@ -123,6 +123,11 @@ class LocalAws:
             urllib.request.Request(self.endpoint + "/moto-api/reset", method="POST")
         ).close()
 
+    def empty(self):
+        """Start again with an empty table and outbox (tests and benchmarks between runs)."""
+        self.reset()
+        self.create_resources()
+
     def create_resources(self):
         """The table (from the template) and the verified SES sender, in a new or reset moto."""
         import boto3

@@ -138,7 +138,6 @@ def forms(forms_site):
     # Start at the beginning of a rate-limit window, so no test sees its counts reset half-way.
     into_window = clock.now().timestamp() % rate_limits.WINDOW_SECONDS
     clock.advance((rate_limits.WINDOW_SECONDS - into_window + 1) / 86400)
-    LOCAL_AWS[0].reset()
-    LOCAL_AWS[0].create_resources()
+    LOCAL_AWS[0].empty()
     yield forms_site
     clock.reset()

@@ -2,6 +2,7 @@
 kind, purpose, when it was made and when it will be deleted, in words a person can read. Plain Python."""
 
 import datetime
+import decimal
 
 from jtec_forms import retention
 from jtec_forms.erasure import kind_of
@@ -23,14 +24,14 @@ def _when(epoch):
     return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).isoformat(timespec="seconds")
 
 
-def _plain(value):
-    """DynamoDB numbers (Decimal) as JSON numbers, recursively."""
+def plain(value):
+    """DynamoDB values as JSON ones (Decimal -> int or float, sets -> lists), recursively."""
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dict):
-        return {key: _plain(inner) for key, inner in value.items()}
-    if isinstance(value, list):
-        return [_plain(inner) for inner in value]
-    if hasattr(value, "as_integer_ratio") and not isinstance(value, bool | int | float):
-        return int(value) if value == int(value) else float(value)
+        return {key: plain(inner) for key, inner in value.items()}
+    if isinstance(value, list | set | tuple):
+        return [plain(inner) for inner in value]
     return value
 
 
@@ -43,7 +44,7 @@ def entry(item):
         "purpose": schedule.purpose,
         "created_at": item.get("created_at"),
         "deleted_by": _when(item.get("expires_at")) or schedule.period,
-        "contents": {name: _plain(value) for name, value in sorted(item.items()) if name not in LEFT_OUT},
+        "contents": {name: plain(value) for name, value in sorted(item.items()) if name not in LEFT_OUT},
     }
 
 
