@@ -1,26 +1,39 @@
-"""Security headers sent with every response of the local server (CloudFront sends the same in AWS)."""
+"""Security headers sent with every response of the local server: the ones CloudFront sends in AWS, read
+from the response headers policy in `infra/template.yaml` (one source), less HSTS, which means nothing
+over plain HTTP on 127.0.0.1."""
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self' https://www.googletagmanager.com",
-        "connect-src 'self' https://*.google-analytics.com https://*.analytics.google.com"
-        " https://www.googletagmanager.com",
-        "img-src 'self' data: https://*.google-analytics.com https://www.googletagmanager.com",
-        "style-src 'self'",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+from local.stack import read_template
 
+HEADERS_POLICY_RESOURCE = "SecurityHeaders"
+
+
+def headers_policy():
+    """The CloudFront response headers policy's configuration, as the template declares it."""
+    resource = read_template()["Resources"][HEADERS_POLICY_RESOURCE]
+    return resource["Properties"]["ResponseHeadersPolicyConfig"]
+
+
+def cloudfront_headers(config):
+    """The headers CloudFront adds for a response headers policy configuration (name: value)."""
+    security = config["SecurityHeadersConfig"]
+    headers = {
+        "Content-Security-Policy": security["ContentSecurityPolicy"]["ContentSecurityPolicy"],
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": security["FrameOptions"]["FrameOption"],
+        "Referrer-Policy": security["ReferrerPolicy"]["ReferrerPolicy"],
+    }
+    hsts = security["StrictTransportSecurity"]
+    headers["Strict-Transport-Security"] = "; ".join(
+        [f"max-age={hsts['AccessControlMaxAgeSec']}"]
+        + (["includeSubDomains"] if hsts.get("IncludeSubdomains") else [])
+        + (["preload"] if hsts.get("Preload") else [])
+    )
+    for item in config.get("CustomHeadersConfig", {}).get("Items", []):
+        headers[item["Header"]] = item["Value"]
+    return headers
+
+
+HTTPS_ONLY = {"Strict-Transport-Security"}
 SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
-    "X-Frame-Options": "DENY",
+    name: value for name, value in cloudfront_headers(headers_policy()).items() if name not in HTTPS_ONLY
 }

@@ -21,16 +21,44 @@ PROCESSORS = {
     "Google Analytics": "measures how the website is used, only if you accept analytics cookies",
 }
 
-# The Amazon Web Services the deployed system uses (infra/template.yaml; a test holds them together), each
-# named in the policy so a reader knows what processes their data.
+# The Amazon Web Services the deployed system gives personal data to, by the CloudFormation type or IAM
+# action prefix infra/template.yaml uses them with (a test holds them together), each named in the policy
+# so a reader knows what processes their data.
 AWS_SERVICES = {
-    "AWS::DynamoDB::Table": "Amazon DynamoDB",
+    "AWS::DynamoDB::": "Amazon DynamoDB",
     "AWS::Serverless::Function": "AWS Lambda",
     "AWS::Serverless::HttpApi": "Amazon API Gateway",
-    "AWS::SQS::Queue": "Amazon SQS",
-    "ses:SendRawEmail": "Amazon SES",
-    "ssm:GetParameter": "AWS Systems Manager",
+    "AWS::ApiGatewayV2::": "Amazon API Gateway",
+    "AWS::SQS::": "Amazon SQS",
+    "AWS::SES::": "Amazon SES",
+    "ses:": "Amazon SES",
+    "ssm:": "AWS Systems Manager",
+    "AWS::CloudFront::": "Amazon CloudFront",
+    "AWS::S3::": "Amazon S3",
 }
+
+# The ones it uses that are never given personal data, and why not.
+AWS_SERVICES_WITHOUT_PERSONAL_DATA = {
+    "AWS::Logs::": "the functions' and the API's logs, which never hold personal data (tests prove it)",
+    "AWS::CloudWatch::": "alarms that count errors and throttles",
+    "AWS::SNS::": "mails those alarms to staff: names of resources and counts",
+    "AWS::IAM::": "permissions",
+    "dynamodb:": "the table's own actions (Amazon DynamoDB, named above)",
+    "sqs:": "the queue's own actions (Amazon SQS, named above)",
+}
+
+
+def aws_service(resource_type_or_action):
+    """The policy's name for what a template resource type or IAM action uses, or None if it is never
+    given personal data. KeyError for a service nobody has decided about."""
+    for prefix, name in AWS_SERVICES.items():
+        if resource_type_or_action.startswith(prefix):
+            return name
+    for prefix in AWS_SERVICES_WITHOUT_PERSONAL_DATA:
+        if resource_type_or_action.startswith(prefix):
+            return None
+    raise KeyError(resource_type_or_action)
+
 
 # The headings (editors' guide) under which a policy explains each right and how to use it.
 RIGHTS = {
@@ -101,6 +129,11 @@ def problems(policy_html):
         f"has no heading {heading!r} (the right of {right})"
         for right, heading in RIGHTS.items()
         if heading not in headings
+    ]
+    found += [
+        f"does not name {service!r}, which processes personal data for the website"
+        for service in sorted(set(AWS_SERVICES.values()))
+        if service not in text
     ]
     if DATA_REGION not in text:
         found.append(f"does not state the region the data is stored in ({DATA_REGION_NAME}, {DATA_REGION})")
