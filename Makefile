@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 SERVE_INSTALLED := $(VENV)/.installed-serve
 TEST_INSTALLED := $(VENV)/.installed-test
 
-.PHONY: serve check test lint chromium build lock bench clean
+.PHONY: serve check test lint chromium node infra-tools build lock bench deploy publish clean
 
 $(SERVE_INSTALLED): pyproject.toml staff/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,32 @@ $(TEST_INSTALLED): $(SERVE_INSTALLED)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The template's linters and the Node tools, each in its own environment (see infra/tools/).
+INFRA_INSTALLED := .venv-infra/.installed
+CHECKOV_INSTALLED := .venv-checkov/.installed
+NODE_INSTALLED := node_modules/.installed
+OBSERVATORY := node_modules/@mdn/mdn-http-observatory
+
+$(INFRA_INSTALLED): infra/tools/lint-requirements.txt
+	test -x .venv-infra/bin/python || $(PYTHON) -m venv .venv-infra
+	.venv-infra/bin/python -m pip install --quiet -r infra/tools/lint-requirements.txt
+	touch $@
+
+$(CHECKOV_INSTALLED): infra/tools/checkov-requirements.txt
+	test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/python -m pip install --quiet -r infra/tools/checkov-requirements.txt
+	touch $@
+
+# --ignore-scripts: the Observatory's install script downloads Chromium's HSTS preload list from GitHub.
+# That list names public host names only (127.0.0.1, which the tests scan, is never on it), so an
+# empty one is the true answer here.
+$(NODE_INSTALLED): package.json package-lock.json | node
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	test -f $(OBSERVATORY)/conf/hsts-preload.json || echo '{}' > $(OBSERVATORY)/conf/hsts-preload.json
+	touch $@
+
+infra-tools: $(INFRA_INSTALLED) $(CHECKOV_INSTALLED) $(NODE_INSTALLED)
+
 serve: $(SERVE_INSTALLED)
 	PORT=$(PORT) $(PY) -m local.serve
 
@@ -29,11 +55,11 @@ lint: $(TEST_INSTALLED)
 
 # The edit-test loop: ruff and every test that needs no browser, on both cores, the API fuzzed with
 # fewer examples (make test fuzzes with the full number).
-check: lint
+check: lint infra-tools
 	FUZZ_EXAMPLES=15 $(PY) -m pytest -m "not browser" -n 2
 
 # Everything, browser tests included: Debian's Chromium is installed first when it is missing.
-test: lint chromium
+test: lint chromium infra-tools
 	$(PY) -m pytest
 
 chromium:
@@ -46,6 +72,18 @@ chromium:
 	    echo "The browser tests need Chromium: run 'sudo apt-get install chromium chromium-driver', then make test again (make check runs the rest)"; \
 	    exit 1; \
 	  fi; }
+
+# Node.js 20 or later and npm (Debian's packages when missing; Debian 12's Node is too old, see README).
+node:
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' 2>/dev/null && command -v npm >/dev/null || { \
+	  if [ -f /etc/debian_version ] && [ "$$(id -u)" = 0 ] && ! command -v node >/dev/null; then \
+	    echo "Installing Debian's nodejs and npm for the header and workflow checks"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; \
+	  fi; \
+	  node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' 2>/dev/null && command -v npm >/dev/null || { \
+	    echo "The infrastructure tests need Node.js 20 or later with npm (found: $$(node --version 2>/dev/null || echo none)); install them, then make test again"; \
+	    exit 1; }; }
 
 build: $(SERVE_INSTALLED)
 	@test -n "$$SITEURL" || echo "Warning: SITEURL is empty, so canonical links and Atom ids are relative. Set SITEURL=https://... for the real site."

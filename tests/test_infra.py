@@ -112,30 +112,134 @@ def test_every_aws_service_the_template_uses_is_named_by_the_policy_or_given_no_
     assert "Amazon CloudFront" in {policy_facts.aws_service(name) for name in used}
 
 
-def test_the_lambda_package_declares_every_library_the_functions_import():
+def imports_of_the_functions():
     import ast
 
     from local.site_builder import PROJECT_DIR
 
-    functions = PROJECT_DIR / "functions"
     imported = set()
-    for source in (functions / "jtec_forms").rglob("*.py"):
+    for source in (PROJECT_DIR / "functions" / "jtec_forms").rglob("*.py"):
         for node in ast.walk(ast.parse(source.read_text())):
             if isinstance(node, ast.Import):
                 imported |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 imported.add(node.module.split(".")[0])
+    return {name for name in imported if name not in sys.stdlib_module_names and name != "jtec_forms"}
+
+
+def requirements(name):
+    from packaging.requirements import Requirement
+
+    from local.site_builder import PROJECT_DIR
+
+    lines = (PROJECT_DIR / "functions" / name).read_text().splitlines()
+    return [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
+
+
+def test_the_lambda_package_declares_every_library_the_functions_import():
+    from packaging.utils import canonicalize_name
+
     provided = {"boto3", "botocore"}  # in the Lambda runtime
-    required = {
-        line.split(">=")[0]
-        .strip()
-        .replace("-", "_")
-        .replace("aws_lambda_powertools", "aws_lambda_powertools")
-        for line in (functions / "requirements.txt").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    }
-    names = {"email_validator": "email_validator", "jinja2": "jinja2", "lxml": "lxml"}
-    third_party = {name for name in imported if name not in sys.stdlib_module_names and name != "jtec_forms"}
-    missing = {name for name in third_party - provided if names.get(name, name) not in required}
+    declared = {canonicalize_name(requirement.name) for requirement in requirements("requirements.in")}
     # lxml is imported only by the site build's policy checks (policy_facts.problems), never in Lambda.
+    missing = {
+        name for name in imports_of_the_functions() - provided if canonicalize_name(name) not in declared
+    }
     assert missing <= {"lxml"}, missing
+
+
+def test_the_lock_pins_one_version_of_every_declared_library_that_satisfies_it():
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for requirement in requirements("requirements.txt"):
+        [specifier] = requirement.specifier
+        assert specifier.operator == "==", requirement
+        pins[canonicalize_name(requirement.name)] = specifier.version
+    for requirement in requirements("requirements.in"):
+        assert requirement.specifier.contains(pins[canonicalize_name(requirement.name)]), requirement
+
+
+def functions():
+    return {
+        name: resource
+        for name, resource in resources().items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def test_every_function_runs_the_runtime_the_lock_was_resolved_for():
+    from infra import lock_functions
+
+    globals_ = read_template()["Globals"]["Function"]
+    assert globals_["Runtime"] == "python" + lock_functions.RUNTIME_PYTHON
+    assert globals_["Architectures"] == ["arm64"] and lock_functions.RUNTIME_PLATFORM.endswith("aarch64")
+    for resource in functions().values():
+        assert "Runtime" not in resource["Properties"] and "Layers" not in resource["Properties"]
+
+
+def test_every_environment_variable_the_functions_read_is_set_by_the_template():
+    import ast
+
+    from local.site_builder import PROJECT_DIR
+
+    read = set()
+    for source in (PROJECT_DIR / "functions" / "jtec_forms").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            environ = None
+            if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
+                environ = node.slice
+            elif isinstance(node, ast.Call) and ast.unparse(node.func) in ("os.environ.get", "os.getenv"):
+                environ = node.args[0]
+            if environ is not None:
+                read.add(environ.value)
+    set_by_template = set(read_template()["Globals"]["Function"]["Environment"]["Variables"])
+    # APP_SECRET is the local stack's stand-in for the SSM parameter; JTEC_WORDING_LOCK lets tests point
+    # at another wording lock. Neither is read in AWS.
+    assert read - set_by_template == {"APP_SECRET", "JTEC_WORDING_LOCK"}
+
+
+def test_the_code_uses_the_key_ttl_index_and_stream_the_template_declares():
+    from jtec_forms import store
+    from jtec_staff import queries
+
+    table = resources()["DataTable"]["Properties"]
+    assert [key["AttributeName"] for key in table["KeySchema"]] == ["pk", "sk"]
+    assert store.key_of({"pk": "P", "sk": "S", "other": 1}) == {"pk": "P", "sk": "S"}
+    assert table["TimeToLiveSpecification"] == {"AttributeName": store.TTL_ATTRIBUTE, "Enabled": True}
+    [index] = table["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == queries.OPEN_INDEX
+    assert [key["AttributeName"] for key in index["KeySchema"]] == ["open_pk", "open_sk"]
+    assert table["StreamSpecification"]["StreamViewType"] == "KEYS_ONLY"
+
+
+def test_every_log_group_keeps_logs_as_long_as_the_retention_schedule_says():
+    from jtec_forms import retention
+
+    groups = {
+        name: resource for name, resource in resources().items() if resource["Type"] == "AWS::Logs::LogGroup"
+    }
+    assert {group["Properties"]["RetentionInDays"] for group in groups.values()} == {
+        retention.LOG_RETENTION_DAYS
+    }
+    logged = {resource["Properties"]["LoggingConfig"]["LogGroup"]["Ref"] for resource in functions().values()}
+    api_logs = resources()["HttpApi"]["Properties"]["AccessLogSettings"]["DestinationArn"]["GetAtt"]
+    assert logged | {api_logs.removesuffix(".Arn")} == set(groups)
+
+
+def test_a_flood_on_one_function_cannot_starve_the_others():
+    assert all(
+        resource["Properties"]["ReservedConcurrentExecutions"] > 0 for resource in functions().values()
+    )
+    throttling = resources()["HttpApi"]["Properties"]["DefaultRouteSettings"]
+    assert throttling["ThrottlingRateLimit"] > 0 and throttling["ThrottlingBurstLimit"] > 0
+
+
+def test_the_api_is_reached_only_through_cloudfront_on_the_sites_origin():
+    assert resources()["HttpApi"]["Properties"]["DisableExecuteApiEndpoint"] is True
+    config = resources()["SiteDistribution"]["Properties"]["DistributionConfig"]
+    [api] = [behaviour for behaviour in config["CacheBehaviors"] if behaviour["PathPattern"] == "/api/*"]
+    [origin] = [origin for origin in config["Origins"] if origin["Id"] == api["TargetOriginId"]]
+    assert origin["DomainName"] == {"Ref": "ApiDomainName"}
+    assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # managed CachingDisabled
+    assert "POST" in api["AllowedMethods"]

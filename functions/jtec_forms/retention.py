@@ -135,6 +135,10 @@ def by_kind(kind):
     return next(entry for entry in SCHEDULE if entry.kind == kind)
 
 
+# How long the functions' and the API's logs are kept (infra/template.yaml, a test holds them together).
+# They never hold personal data; 90 days is long enough to look into a fault that a person reports.
+LOG_RETENTION_DAYS = 90
+
 # How long each emailed link works. A confirmation link lives as long as the sign-up it confirms; an
 # unsubscribe link two years. The used-link record (USED_LINK) must outlive every link (a test holds
 # them to that), or a used link would work again once its record expired.
