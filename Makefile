@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 SERVE_INSTALLED := $(VENV)/.installed-serve
 TEST_INSTALLED := $(VENV)/.installed-test
 
-.PHONY: serve check test lint chromium node infra-tools build lock bench deploy publish clean
+.PHONY: serve check test lint chromium node infra-tools build lock lock-functions bench deploy publish clean
 
 $(SERVE_INSTALLED): pyproject.toml staff/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -97,6 +97,23 @@ lock: $(SERVE_INSTALLED)
 
 bench: $(TEST_INSTALLED)
 	$(PY) -m bench
+
+# The Lambda package's exact versions, resolved for the functions' runtime (functions/requirements.in ->
+# requirements.txt, which sam build bundles).
+lock-functions: $(SERVE_INSTALLED)
+	$(PY) -m infra.lock_functions
+
+# Production (docs/deploying.md). deploy: checks (credentials, Python for the runtime, parameters), the
+# forms' secret once, then sam build and sam deploy with infra/samconfig.toml. publish: build the site for
+# the stack's address, upload what changed, invalidate CloudFront.
+SAM := $(CURDIR)/.venv-infra/bin/sam
+export SAM_BUILD_FLAGS SAM_DEPLOY_FLAGS
+deploy: $(SERVE_INSTALLED) $(INFRA_INSTALLED)
+	$(PY) -m infra.prepare_deploy
+	cd infra && SAM_CLI_TELEMETRY=0 $(SAM) build $(SAM_BUILD_FLAGS) && SAM_CLI_TELEMETRY=0 $(SAM) deploy $(SAM_DEPLOY_FLAGS)
+
+publish: $(SERVE_INSTALLED)
+	$(PY) -m infra.publish
 
 clean:
 	rm -rf output .pytest_cache .ruff_cache .hypothesis .schemathesis

@@ -45,7 +45,7 @@ GA_MEASUREMENT_ID = os.environ.get("GA_MEASUREMENT_ID", "")
 
 # Policy versions (plugins/policy_versions): the build date decides which version is in force.
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["policy_versions", "site_data"]
+PLUGINS = ["policy_versions", "site_data", "asset_versions"]
 POLICIES_PATH = "policies"
 POLICY_DATE = os.environ.get("POLICY_DATE") or None
 POLICY_DRAFTS = True

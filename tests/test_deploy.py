@@ -1,0 +1,181 @@
+"""`make deploy` and `make publish` against the embedded AWS (moto's S3, CloudFront and SSM): the real
+commands in their own processes, AWS being the only thing that is not real."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import boto3
+import pytest
+
+from local.site_builder import PROJECT_DIR
+
+BUCKET = "jtec-site-test"
+
+
+def run_module(module, *arguments, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", module, *arguments],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def without_credentials():
+    """The environment of someone who never signed in to AWS."""
+    keep = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    return {**keep, "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}
+
+
+@pytest.fixture
+def live(forms, tmp_path, built_site):
+    """An empty bucket and a distribution, and a copy of a built site to publish."""
+    boto3.client("s3").create_bucket(
+        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
+    )
+    distribution = boto3.client("cloudfront").create_distribution(
+        DistributionConfig={
+            "CallerReference": "test",
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [{"Id": "site", "DomainName": f"{BUCKET}.s3.amazonaws.com"}]},
+            "DefaultCacheBehavior": {"TargetOriginId": "site", "ViewerProtocolPolicy": "redirect-to-https"},
+        }
+    )["Distribution"]["Id"]
+    site = tmp_path / "output"
+    shutil.copytree(built_site, site)
+    return distribution, site
+
+
+def publish(distribution, site):
+    return run_module(
+        "infra.publish",
+        *("--bucket", BUCKET, "--distribution", distribution, "--site-url", "https://www.example.co.uk"),
+        *("--no-build", "--output", str(site)),
+    )
+
+
+def stored(key):
+    return boto3.client("s3").head_object(Bucket=BUCKET, Key=key)
+
+
+def keys():
+    return {item["Key"] for item in boto3.client("s3").list_objects_v2(Bucket=BUCKET).get("Contents", [])}
+
+
+def test_publish_uploads_every_file_of_the_build_and_invalidates_cloudfront(live):
+    distribution, site = live
+    result = publish(distribution, site)
+    assert result.returncode == 0, result.stderr
+    assert keys() == {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file()}
+    invalidations = boto3.client("cloudfront").list_invalidations(DistributionId=distribution)
+    assert invalidations["InvalidationList"]["Quantity"] == 1
+
+
+def test_pages_are_revalidated_and_hashed_assets_cached_for_a_year(live):
+    distribution, site = live
+    assert publish(distribution, site).returncode == 0
+    page = stored("privacy/index.html")
+    assert page["ContentType"] == "text/html; charset=utf-8"
+    assert "max-age=0" in page["CacheControl"] and "must-revalidate" in page["CacheControl"]
+    [stylesheet] = [
+        key for key in keys() if key.startswith("theme/css/site.") and key != "theme/css/site.css"
+    ]
+    asset = stored(stylesheet)
+    assert asset["ContentType"] == "text/css; charset=utf-8"
+    assert asset["CacheControl"] == "public, max-age=31536000, immutable"
+    assert (
+        "max-age=0" in stored("theme/css/site.css")["CacheControl"]
+    )  # plain name: the functions' pages use it
+    assert stored("privacy/feed.xml")["ContentType"] == "application/xml; charset=utf-8"
+
+
+def test_publishing_again_uploads_only_what_changed_and_removes_what_is_gone(live):
+    distribution, site = live
+    assert publish(distribution, site).returncode == 0
+    (site / "services" / "index.html").write_text("<!doctype html><title>Services</title>changed")
+    shutil.rmtree(site / "cookies")
+    result = publish(distribution, site)
+    assert result.returncode == 0, result.stderr
+    assert "1 files uploaded, 1 removed" in result.stdout
+    assert "cookies/index.html" not in keys()
+    body = boto3.client("s3").get_object(Bucket=BUCKET, Key="services/index.html")["Body"].read()
+    assert body.endswith(b"changed")
+
+
+def test_publish_without_credentials_says_so_and_uploads_nothing(live):
+    distribution, site = live
+    result = subprocess.run(
+        [sys.executable, "-m", "infra.publish", "--bucket", BUCKET, "--distribution", distribution]
+        + ["--site-url", "https://www.example.co.uk", "--no-build", "--output", str(site)],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env=without_credentials(),
+    )
+    assert result.returncode == 2
+    assert "No AWS credentials" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert keys() == set()
+
+
+def test_publish_refuses_a_directory_without_a_built_site(live, tmp_path):
+    distribution, _ = live
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = publish(distribution, empty)
+    assert result.returncode == 2
+    assert "has no index.html" in result.stderr
+
+
+def secret_value():
+    return boto3.client("ssm").get_parameter(Name="/jtec/forms/app-secret", WithDecryption=True)["Parameter"]
+
+
+def test_deploy_creates_the_forms_secret_once_and_never_replaces_it(forms):
+    given = {"SAM_DEPLOY_FLAGS": "--guided", "SAM_BUILD_FLAGS": "--use-container"}
+    first = run_module("infra.prepare_deploy", env=given)
+    assert first.returncode == 0, first.stderr
+    assert "created" in first.stdout
+    made = secret_value()
+    assert made["Type"] == "SecureString" and len(made["Value"]) == 96
+    again = run_module("infra.prepare_deploy", env=given)
+    assert again.returncode == 0 and "left as it is" in again.stdout
+    assert secret_value()["Value"] == made["Value"]
+
+
+def test_deploy_without_parameters_names_the_missing_ones_and_the_command_that_asks(forms):
+    result = run_module(
+        "infra.prepare_deploy", env={"SAM_DEPLOY_FLAGS": "", "SAM_BUILD_FLAGS": "--use-container"}
+    )
+    assert result.returncode == 2
+    assert "DomainName" in result.stderr and "CertificateArn" in result.stderr
+    assert "SAM_DEPLOY_FLAGS=--guided" in result.stderr
+
+
+def test_deploy_without_credentials_says_so():
+    result = subprocess.run(
+        [sys.executable, "-m", "infra.prepare_deploy"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env={**without_credentials(), "SAM_DEPLOY_FLAGS": "--guided", "SAM_BUILD_FLAGS": "--use-container"},
+    )
+    assert result.returncode == 2
+    assert "No AWS credentials" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_deploy_without_the_runtimes_python_says_how_to_build_instead():
+    result = subprocess.run(
+        [sys.executable, "-m", "infra.prepare_deploy"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": "/nonexistent", "SAM_DEPLOY_FLAGS": "--guided", "SAM_BUILD_FLAGS": ""},
+    )
+    assert result.returncode == 2
+    assert "python3.12 on PATH" in result.stderr and "--use-container" in result.stderr
