@@ -53,10 +53,10 @@ lint: $(TEST_INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# The edit-test loop: ruff and every test that needs no browser, on both cores, the API fuzzed with
-# fewer examples (make test fuzzes with the full number).
-check: lint infra-tools
-	FUZZ_EXAMPLES=15 $(PY) -m pytest -m "not browser" -n 2
+# The edit-test loop: ruff and every test that needs no browser and no infrastructure linter, on both
+# cores, the API fuzzed with fewer examples (make test runs everything, fuzzing with the full number).
+check: lint
+	FUZZ_EXAMPLES=15 $(PY) -m pytest -m "not browser and not tools" -n 2
 
 # Everything, browser tests included: Debian's Chromium is installed first when it is missing.
 test: lint chromium infra-tools

@@ -12,6 +12,8 @@ from local.security_headers import cloudfront_headers, headers_policy
 from local.site_builder import PROJECT_DIR
 from local.stack import read_template
 
+pytestmark = pytest.mark.tools
+
 TEMPLATE = PROJECT_DIR / "infra" / "template.yaml"
 WORKFLOWS = sorted((PROJECT_DIR / ".github" / "workflows").glob("*.yml"))
 OBSERVATORY = PROJECT_DIR / "node_modules" / ".bin" / "mdn-http-observatory-scan"
