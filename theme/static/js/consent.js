@@ -64,11 +64,33 @@
     });
   }
 
+  // The banner is fixed to the bottom of the screen: showing it moves nothing on the page. While it is
+  // open the page is padded by its height (added below everything, so nothing shifts), so the end of
+  // the page can still be scrolled into view above it.
+  function reserveSpace() {
+    var banner = document.getElementById("cookie-banner");
+    document.body.style.paddingBottom = banner.hidden ? "" : banner.offsetHeight + "px";
+  }
+
+  function showBanner(answered) {
+    var banner = document.getElementById("cookie-banner");
+    document.getElementById("cookie-question").hidden = answered;
+    document.getElementById("cookie-answer").hidden = !answered;
+    banner.hidden = false;
+    reserveSpace();
+  }
+
+  function hideBanner() {
+    document.getElementById("cookie-banner").hidden = true;
+    reserveSpace();
+  }
+
+  // The answer replaces the question in the banner (the GOV.UK pattern) and takes the focus, so a
+  // screen reader hears it; "Hide this message" closes the banner.
   function announce(message) {
     var status = document.getElementById("consent-status");
-    if (!status) { return; }
     status.textContent = message;
-    status.setAttribute("tabindex", "-1");
+    showBanner(true);
     status.focus();
   }
 
@@ -83,7 +105,6 @@
   function choose(choice) {
     saveChoice(choice);
     showChoice(choice);
-    document.getElementById("cookie-banner").hidden = true;
     if (choice === "accepted") {
       loadAnalytics();
       announce("You have accepted analytics cookies. You can change your cookie settings at any time.");
@@ -96,9 +117,7 @@
 
   function openSettings(event) {
     event.preventDefault();
-    var banner = document.getElementById("cookie-banner");
-    banner.hidden = false;
-    banner.scrollIntoView();
+    showBanner(false);
     document.getElementById("cookie-banner-title").focus();
   }
 
@@ -111,8 +130,13 @@
       loadAnalytics();
     } else {
       deleteAnalyticsCookies();
-      if (choice !== "rejected") { banner.hidden = false; }
+      if (choice !== "rejected") { showBanner(false); }
     }
+    window.addEventListener("resize", reserveSpace);
+    banner.querySelector("[data-consent-hide]").addEventListener("click", function () {
+      hideBanner();
+      document.getElementById("main").focus();
+    });
     Array.prototype.forEach.call(banner.querySelectorAll("[data-consent]"), function (button) {
       button.addEventListener("click", function () { choose(button.getAttribute("data-consent")); });
     });
