@@ -66,3 +66,37 @@ def test_the_cookies_page_lists_exactly_the_cookies_the_consent_script_deletes(b
     script = cookies_page.find(".//script[@data-cookies]")
     assert listed == script.get("data-cookies").split()
     assert listed[0] == "_ga"
+
+
+def test_every_html_page_of_the_build_has_its_own_description_for_search_results(built_site):
+    from tests.support import html_files
+
+    seen = {}
+    for path in html_files(built_site):
+        [meta] = html.parse(str(path)).getroot().xpath("//head/meta[@name='description']")
+        description = meta.get("content").strip()
+        assert 40 <= len(description) <= 160, (path, description)
+        seen.setdefault(description, []).append(path.relative_to(built_site).as_posix())
+    versions = [paths for paths in seen.values() if len(paths) > 1]
+    # Only a policy page and its permanent address may share one (they are the same text).
+    assert all(
+        len(paths) == 2 and any(path.startswith("privacy/versions/") for path in paths) for paths in versions
+    ), versions
+
+
+def test_the_build_fails_naming_a_page_that_has_no_description(tmp_path):
+    import shutil
+
+    from local.site_builder import PROJECT_DIR, BuildFailed, build_site
+
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_DIR / "content", content)
+    services = content / "pages" / "services.md"
+    services.write_text(
+        "\n".join(line for line in services.read_text().split("\n") if not line.startswith("Description:"))
+    )
+    with pytest.raises(BuildFailed) as failure:
+        build_site(tmp_path / "output", content_dir=content)
+    assert "Page error: pages/services.md: has no Description: add a line 'Description: ...'" in str(
+        failure.value
+    )

@@ -49,11 +49,36 @@ def _privacy_policies(generators):
                 yield generator, policy
 
 
-def _fail(lines):
-    """Stop the build with one `Policy error:` line per problem."""
+def _fail(lines, kind="Policy"):
+    """Stop the build with one `<kind> error:` line per problem."""
     if lines:
-        sys.stderr.write("".join(f"Policy error: {line}\n" for line in lines))
+        sys.stderr.write("".join(f"{kind} error: {line}\n" for line in lines))
         raise SystemExit(1)
+
+
+# What search results show under a page's title (Google shortens what is longer).
+DESCRIPTION_LIMIT = 160
+
+
+def description_problem(page):
+    """Why a page's `Description:` will not do for search results, or None."""
+    description = " ".join((page.metadata.get("description") or "").split())
+    if not description:
+        return f"has no Description: add a line 'Description: ...' under its Title (one sentence, at most {DESCRIPTION_LIMIT} characters, for search results)"
+    if len(description) > DESCRIPTION_LIMIT:
+        return f"has a Description of {len(description)} characters: shorten it to {DESCRIPTION_LIMIT} at most (search results cut the rest)"
+    return None
+
+
+def check_page_descriptions(generators):
+    """Every page, hidden ones too, has a description for search engines (the policy pages write their own)."""
+    found = []
+    for generator in generators:
+        for page in [*getattr(generator, "pages", []), *getattr(generator, "hidden_pages", [])]:
+            problem = description_problem(page)
+            if problem:
+                found.append(f"{page.relative_source_path}: {problem}")
+    _fail(found, kind="Page")
 
 
 def check_enquiry_period(generators):
