@@ -114,8 +114,8 @@ def test_the_version_in_force_on_the_build_date_is_current(content, tmp_path, po
 def test_current_page_announces_the_upcoming_version(site):
     notice = text(page(site, "/privacy/"))
     assert "This policy changes on 1 January 2030: read the new version / see what changes" in notice
-    first_notice = page(site, "/privacy/").find_class("notice")[0]
-    links = {a.text_content(): a.get("href") for a in first_notice.iterfind(".//a")}
+    first_notice = page(site, "/privacy/").find_class("policy-upcoming")[0]
+    links = {a.text_content(): a.get("href") for a in first_notice.findall(".//a")[:2]}
     assert links == {
         "read the new version": "/privacy/versions/2030-01-01/",
         "see what changes": "/privacy/changes/2030-01-01/",
@@ -152,6 +152,7 @@ def test_version_pages_link_to_neighbours_current_and_changes(site):
         "/privacy/",
         "/privacy/changes/2021-06-01/",
         "/privacy/versions/",
+        "/privacy/feed.xml",
     }
     assert version.find(".//link[@rel='canonical']").get("href") == "/privacy/versions/2021-06-01/"
 
@@ -183,15 +184,45 @@ def test_changes_page_counts_changed_paragraphs_and_links_both_texts(site):
     assert "/privacy/versions/2022-03-15/" in hrefs
 
 
-def test_changes_page_keeps_structure_and_collapses_unchanged_runs(site):
+def test_changes_page_keeps_structure_and_collapses_unchanged_runs_with_their_headings_in_view(site):
     diff = page(site, "/privacy/changes/2021-06-01/").find_class("diff")[0]
     assert [text(h) for h in diff.iterfind(".//h2")] == ["Enquiries", "Contact"]
     assert text(diff.find("p")).startswith("We keep enquiries for")
     assert text(diff.findall("p")[1]) == "Unchanged paragraph number 1 about how we look after data."
-    collapsed = diff.find(".//details")
-    assert text(collapsed.find("summary")) == "Show 7 unchanged paragraphs"
-    assert [text(h) for h in collapsed.iterfind("h2")] == ["Contact"]
-    assert len(collapsed.findall("p")) == 6
+    collapsed = diff.findall(".//details")
+    assert [text(run.find("summary")) for run in collapsed] == ["Show 5 unchanged paragraphs"]
+    assert collapsed[0].findall("h2") == [] and [text(h) for h in diff.findall("h2")] == [
+        "Enquiries",
+        "Contact",
+    ]
+
+
+def test_removed_words_come_before_the_words_that_replace_them(site):
+    changed = [
+        p
+        for p in page(site, "/privacy/changes/2021-06-01/").find_class("diff")[0].iterfind("p")
+        if p.find("del") is not None
+    ]
+    marks = [child.tag for child in changed[0] if child.tag in ("ins", "del")]
+    assert marks[:2] == ["del", "ins"]
+
+
+def test_the_policy_text_comes_first_under_one_bar_and_its_contents_link_every_section(site):
+    article = page(site, "/privacy/").find(".//article")
+    assert [element.tag for element in article][:3] == ["h1", "div", "nav"]
+    bar = article.find_class("policy-bar")[0]
+    assert {a.get("href") for a in bar.iterfind(".//a")} >= {"/privacy/versions/", "/privacy/feed.xml"}
+    contents = article.find_class("contents")[0]
+    targets = [a.get("href").removeprefix("#") for a in contents.iterfind(".//a")]
+    headings = [h.get("id") for h in article.iterfind(".//h2") if h.get("id")]
+    assert targets and targets == headings
+
+
+def test_several_upcoming_versions_are_announced_in_one_line(content, tmp_path):
+    site = build(content, tmp_path, policy_date="2021-01-01", drafts=False)
+    notices = page(site, "/privacy/").find_class("policy-upcoming")
+    assert len(notices) == 1
+    assert text(notices[0]).count("read the new version") == 3
 
 
 def test_feed_has_one_entry_per_published_version_newest_first(site):

@@ -51,14 +51,42 @@ def _collapsed(blocks):
     )
 
 
+_HEADING = re.compile(r"<h[1-6][\s>]")
+
+
+def _collapse_between_headings(blocks):
+    """Collapse each run of unchanged paragraphs long enough to be worth it; headings stay in view,
+    so every change shows under its own heading."""
+    kept, run = [], []
+    for block in [*blocks, None]:
+        if block is not None and not _HEADING.match(block):
+            run.append(block)
+            continue
+        kept += [_collapsed(run)] if len(run) >= MIN_COLLAPSED_BLOCKS else run
+        run = []
+        if block is not None:
+            kept.append(block)
+    return kept
+
+
 def _unchanged_run(blocks, at_start, at_end):
-    """Unchanged blocks with a little context kept around changes and the middle collapsed."""
+    """Unchanged blocks with a little context kept around changes and the paragraphs between collapsed."""
     keep_before = 0 if at_start else CONTEXT_BLOCKS
     keep_after = 0 if at_end else CONTEXT_BLOCKS
-    hidden = blocks[keep_before : len(blocks) - keep_after]
-    if len(hidden) < MIN_COLLAPSED_BLOCKS:
+    if len(blocks) - keep_before - keep_after < MIN_COLLAPSED_BLOCKS:
         return list(blocks)
-    return blocks[:keep_before] + [_collapsed(hidden)] + blocks[len(blocks) - keep_after :]
+    hidden = blocks[keep_before : len(blocks) - keep_after]
+    return blocks[:keep_before] + _collapse_between_headings(hidden) + blocks[len(blocks) - keep_after :]
+
+
+# htmldiff writes what was added before what it replaced; readers expect the old words first.
+_ADDED_THEN_REMOVED = re.compile(
+    r"(<ins>(?:(?!</ins>).)*</ins>)(\s*)(<del>(?:(?!</del>).)*</del>)", re.DOTALL
+)
+
+
+def _removed_first(diffed_html):
+    return _ADDED_THEN_REMOVED.sub(r"\3\2\1", diffed_html)
 
 
 _CHANGE_MARK = re.compile(r"<(ins|del)>")
@@ -78,7 +106,7 @@ def compare(old_html, new_html):
             )
             continue
         diffed = htmldiff("".join(old_blocks[old_start:old_end]), "".join(new_blocks[new_start:new_end]))
-        diffed_blocks = split_blocks(_EMPTY_MARK.sub("", diffed))
+        diffed_blocks = split_blocks(_removed_first(_EMPTY_MARK.sub("", diffed)))
         changed_blocks += sum(1 for block in diffed_blocks if _CHANGE_MARK.search(block))
         parts += [_label(block) for block in diffed_blocks]
     return Changes(html="\n".join(parts), changed_blocks=changed_blocks)

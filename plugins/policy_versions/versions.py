@@ -1,6 +1,7 @@
 """Policy versions and their rules: which text applies on a day, what comes next. No Pelican import."""
 
 import datetime
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,13 @@ class PolicyVersion:
         if self.next is None:
             return None
         return self.next.effective - datetime.timedelta(days=1)
+
+    @functools.cached_property
+    def sectioned(self):
+        """The text with an id on every section heading, and the list of sections (for the contents)."""
+        from .sections import with_section_ids
+
+        return with_section_ids(self.html)
 
     @property
     def is_draft(self):
