@@ -69,7 +69,7 @@ def test_forms_carry_the_privacy_policy_version_in_force(built_site):
 
 
 def test_privacy_page_shows_the_retention_schedule(built_site):
-    table = page(built_site, "/privacy/").find(".//table[@class='retention']")
+    table = page(built_site, "/privacy/").find(".//table[@class='retention stack']")
     rows = [[" ".join(cell.text_content().split()) for cell in row] for row in table.iterfind(".//tbody/tr")]
     assert rows == [[entry.what, entry.purpose, entry.period] for entry in retention.SCHEDULE]
     assert [
