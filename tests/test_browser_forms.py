@@ -68,14 +68,32 @@ def test_contact_form_with_javascript_confirms_and_moves_focus(forms, page):
     assert [item["name"] for item in dev_items(forms) if item.get("kind") == "enquiry"] == [details["name"]]
 
 
-def test_contact_form_without_javascript_lands_on_the_thank_you_page(forms, page_without_js):
+def sent_enquiry_words(page, base_url, javascript):
+    """What a person reads once their enquiry is sent, with its reference put back as REF."""
     details = person()
-    page_without_js.goto(forms + "/contact/")
-    fill_enquiry(page_without_js, details)
-    page_without_js.get_by_role("button", name="Send enquiry").click()
-    page_without_js.wait_for_url(forms + "/contact/thank-you/")
-    assert page_without_js.locator("h1").text_content() == "Enquiry sent"
-    assert [item["email"] for item in dev_items(forms) if item.get("kind") == "enquiry"] == [details["email"]]
+    page.goto(base_url + "/contact/")
+    fill_enquiry(page, details)
+    page.get_by_role("button", name="Send enquiry").click()
+    if javascript:
+        page.locator("[data-confirmation]").wait_for(state="visible")
+        words = page.locator("[data-confirmation]").inner_text()
+    else:
+        page.wait_for_load_state()
+        words = page.locator("main").inner_text()
+    [reference] = [item["reference"] for item in dev_items(base_url) if item.get("email") == details["email"]]
+    assert reference in words
+    return " ".join(words.replace(reference, "REF").split())
+
+
+def test_the_enquiry_is_answered_in_the_same_words_and_reference_with_javascript_on_and_off(forms, browser):
+    answers = {}
+    for javascript in (True, False):
+        context, page = new_page(browser, javascript)
+        answers[javascript] = sent_enquiry_words(page, forms, javascript)
+        context.close()
+    assert answers[True] == answers[False]
+    assert answers[True].startswith("Enquiry sent Thank you. We have your enquiry")
+    assert "Your reference is REF." in answers[True]
 
 
 def test_errors_with_javascript_show_the_summary_and_each_field(forms, page):
@@ -176,7 +194,7 @@ def test_newsletter_double_opt_in_through_the_emailed_link(forms, browser, javas
     page.get_by_role("button", name="Confirm my subscription").click()
     if javascript:
         page.locator("[data-confirmation]").wait_for(state="visible")
-        assert "your subscription is confirmed" in page.locator("[data-confirmation]").text_content()
+        assert "Your subscription is confirmed" in page.locator("[data-confirmation]").text_content()
     else:
         page.wait_for_url(forms + "/newsletter/confirmed/")
     [active] = [item for item in dev_items(forms) if item["sk"] == "SUBSCRIPTION"]
@@ -199,6 +217,38 @@ def test_a_used_link_shows_why_it_is_refused(forms, page):
     page.get_by_role("button", name="Confirm my subscription").click()
     page.get_by_role("alert").wait_for(state="visible")
     assert "This link is not valid" in page.get_by_role("alert").text_content()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_a_reused_confirmation_link_is_good_news_without_an_error_or_a_button(forms, browser, javascript):
+    context, page = new_page(browser, javascript)
+    details = person()
+    subscribe_in_browser(page, forms, details)
+    if javascript:
+        page.locator("[data-confirmation]").wait_for(state="visible")
+    else:
+        page.wait_for_url(forms + "/newsletter/check-your-email/")
+    link = confirm_link(forms, details["email"], "confirm")
+    for _ in range(2):
+        page.goto(link)
+        page.get_by_role("button", name="Confirm my subscription").click()
+        if javascript:
+            page.locator("[data-confirmation]").wait_for(state="visible")
+        else:
+            page.wait_for_url(forms + "/newsletter/confirmed/")
+    text = page.locator("main").inner_text()
+    assert "Your subscription is confirmed" in text
+    assert "There is a problem" not in text
+    assert page.get_by_role("button", name="Confirm my subscription").is_visible() is False
+    if javascript:
+        assert "This link has already been used: your subscription is confirmed." in text
+    context.close()
+
+
+def test_a_link_page_opened_without_its_token_offers_no_button(forms, page):
+    page.goto(forms + "/newsletter/confirm/")
+    assert page.get_by_text("This page works from the link in the email we sent you.").is_visible()
+    assert not page.get_by_role("button", name="Confirm my subscription").is_visible()
 
 
 def test_an_enquiry_is_gone_twelve_months_and_a_day_later(forms, page):

@@ -104,12 +104,17 @@ def test_another_content_type_gets_415(forms):
     assert body["errors"][0]["message"] == "Send the form as application/json or urlencoded"
 
 
-def test_a_form_post_is_redirected_to_the_thank_you_page(forms):
+def test_a_form_post_gets_a_page_naming_the_enquirys_reference(forms):
     details = person()
-    status, headers, _ = invoke("/api/enquiry", details, content_type="application/x-www-form-urlencoded")
-    assert status == 303
-    assert headers["location"] == "/contact/thank-you/"
-    assert len(enquiries()) == 1
+    status, headers, page = invoke("/api/enquiry", details, content_type="application/x-www-form-urlencoded")
+    assert status == 201
+    assert headers["content-type"].startswith("text/html")
+    [stored] = enquiries()
+    document = html.fromstring(page)
+    assert document.findtext(".//main//h1") == "Enquiry sent"
+    assert document.find(".//*[@data-answer='reference']").text_content() == stored["reference"]
+    assert "automatically 12 months after you" in document.text_content()
+    assert {a.get("href") for a in document.iterfind(".//main//a")} >= {"/", "/services/"}
 
 
 def test_a_form_post_with_errors_gets_an_html_error_page(forms):
@@ -226,7 +231,7 @@ def test_logs_hold_no_personal_data_from_any_outcome(forms, record_all_logs, mon
     ]
     monkeypatch.setattr(config, "mail_from", lambda: "unverified@elsewhere.invalid")
     outcomes.append(invoke("/api/enquiry", person(opt_in=True, message=details["message"] + " again"))[0])
-    assert outcomes == [201, 400, 303, 503]
+    assert outcomes == [201, 400, 201, 503]
     logged = "\n".join(record_all_logs.lines[start:])
     assert "request refused" in logged  # the capture really sees the forms' logs
     for value in (details["name"], details["email"], details["phone"], details["message"]):

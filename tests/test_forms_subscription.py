@@ -78,16 +78,44 @@ def test_confirming_activates_the_subscription_with_proof_of_consent(forms):
     assert consent["requested_at"] <= consent["confirmed_at"]
 
 
-def test_a_replayed_confirmation_link_is_refused_and_changes_nothing(forms):
+def test_a_replayed_confirmation_link_says_the_subscription_is_confirmed_and_changes_nothing(forms):
     details, _ = sign_up()
     _, confirm_token, _ = links_for(forms, details["email"])
     invoke("/api/subscribe/confirm", {"token": confirm_token})
     before = data_items()
     status, _, body = invoke("/api/subscribe/confirm", {"token": confirm_token})
-    assert status == 400
-    assert body["errors"][0]["field"] == "token"
-    assert "already been used" in body["errors"][0]["message"]
+    assert status == 200
+    assert body == {
+        "message": "This link has already been used: your subscription is confirmed.",
+        "already": True,
+    }
     assert data_items() == before
+
+
+def test_a_replayed_confirmation_link_after_unsubscribing_is_refused_and_changes_nothing(forms):
+    details, _ = sign_up()
+    _, confirm_token, unsubscribe_token = links_for(forms, details["email"])
+    invoke("/api/subscribe/confirm", {"token": confirm_token})
+    invoke("/api/unsubscribe", {"token": unsubscribe_token})
+    before = data_items()
+    status, _, body = invoke("/api/subscribe/confirm", {"token": confirm_token})
+    assert status == 400
+    assert body["errors"] == [
+        {
+            "field": "token",
+            "message": "This link has already been used, and this address is not subscribed now. Sign up again.",
+        }
+    ]
+    assert data_items() == before
+
+
+def test_a_replayed_unsubscribe_link_says_the_address_is_unsubscribed(forms):
+    details, _ = sign_up()
+    _, _, unsubscribe_token = links_for(forms, details["email"])
+    assert invoke("/api/unsubscribe", {"token": unsubscribe_token})[0] == 200
+    status, _, body = invoke("/api/unsubscribe", {"token": unsubscribe_token})
+    assert status == 200
+    assert body == {"message": "This link has already been used: you are unsubscribed.", "already": True}
 
 
 def test_a_tampered_link_is_refused_and_changes_nothing(forms):
@@ -162,7 +190,8 @@ def test_the_unsubscribe_page_button_deletes_the_subscription(forms):
     assert body == {"message": "You have unsubscribed and we have deleted your details."}
     assert subscription() is None
     replay = invoke("/api/unsubscribe", {"token": unsubscribe_token})
-    assert replay[0] == 400
+    assert replay[0] == 200 and replay[2]["already"] is True
+    assert subscription() is None
 
 
 def test_a_token_in_the_address_of_another_site_is_not_taken(forms):

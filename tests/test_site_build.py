@@ -61,7 +61,8 @@ def test_banner_is_hidden_until_javascript_shows_it(built_site):
 def test_the_cookies_page_lists_exactly_the_cookies_the_consent_script_deletes(built_site):
     cookies_page = page_tree(built_site, "/cookies/")
     listed = [
-        cell.text_content() for cell in cookies_page.iterfind(".//table[@class='cookies stack']/tbody/tr/th[1]")
+        cell.text_content()
+        for cell in cookies_page.iterfind(".//table[@class='cookies stack']/tbody/tr/th[1]")
     ]
     script = cookies_page.find(".//script[@data-cookies]")
     assert listed == script.get("data-cookies").split()

@@ -34,8 +34,10 @@ def test_each_routes_form_page_posts_to_it_and_works_without_javascript(built_si
     form = document.find(".//form")
     assert form.get("method") == "post"
     assert form.get("action") == route.path
-    # A route whose answer is a page of its own is posted as it is; the others are enhanced by forms.js.
-    assert (form.get("data-enhance") is None) == (route.result_template is not None)
+    # A route whose answer is a page to keep (receipt, report) is posted as it is; the others are
+    # enhanced by forms.js. A plain post goes to a thank-you page of the site or gets a page of its own.
+    assert (form.get("data-enhance") is not None) == route.enhanced
+    assert bool(route.thank_you_page) != bool(route.result_template)
     if route.thank_you_page:
         assert (built_site / route.thank_you_page.strip("/") / "index.html").exists()
 

@@ -233,19 +233,25 @@ def confirm_subscription(token, client_ip):
         active = subscriptions.confirmed(pending, now)
         store.replace_using_link(claims.subject_key, claims.nonce, now, pending, active)
     except (subscriptions.NothingPending, store.ItemChanged, store.LinkAlreadyUsed):
-        raise Refused("token", _why_not_confirmed(claims, now)) from None
+        return _already_confirmed(claims, now)
     return {"message": "Thank you: your subscription is confirmed."}
 
 
-def _why_not_confirmed(claims, now):
-    """Words true to the state the link finds: used before or not, subscribed now or not."""
+def _already_confirmed(claims, now):
+    """A link used before: good news if the subscription it confirmed is active (the answer is the same
+    success, saying so, and changes nothing); refused, with words true to the state, otherwise."""
     used = store.link_used(claims.subject_key, claims.nonce)
     current = store.get_subscription(claims.subject_key, now)
     if used and current and current["status"] == "active":
-        return "This link has already been used. Your subscription is confirmed."
+        return {
+            "message": "This link has already been used: your subscription is confirmed.",
+            "already": True,
+        }
     if used:
-        return "This link has already been used, and this address is not subscribed now. Sign up again."
-    return "This sign-up has expired or was cancelled. Sign up again."
+        raise Refused(
+            "token", "This link has already been used, and this address is not subscribed now. Sign up again."
+        )
+    raise Refused("token", "This sign-up has expired or was cancelled. Sign up again.")
 
 
 def unsubscribe(token, client_ip):
@@ -256,12 +262,12 @@ def unsubscribe(token, client_ip):
         store.delete_using_link(claims.subject_key, claims.nonce, clock.now(), key)
     except store.LinkAlreadyUsed:
         if store.get_subscription(claims.subject_key, clock.now()):
-            message = (
-                "This link has already been used. To unsubscribe again, use the link in our latest email."
-            )
-        else:
-            message = "This link has already been used. You are unsubscribed."
-        raise Refused("token", message) from None
+            raise Refused(
+                "token",
+                "This link has already been used. To unsubscribe again, use the link in our latest email.",
+            ) from None
+        # Used before and nothing is subscribed: what the person wants is true already.
+        return {"message": "This link has already been used: you are unsubscribed.", "already": True}
     return {"message": "You have unsubscribed and we have deleted your details."}
 
 

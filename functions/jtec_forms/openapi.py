@@ -166,7 +166,13 @@ def document():
                     "type": "object",
                     "required": ["message"],
                     "additionalProperties": False,
-                    "properties": {"message": {"type": "string"}},
+                    "properties": {
+                        "message": {"type": "string"},
+                        "already": {
+                            "type": "boolean",
+                            "description": "the link was used before; nothing changed",
+                        },
+                    },
                 },
             }
         },

@@ -19,6 +19,9 @@ class Route:
     client_limit: int  # requests an hour from one client (rate_limits.check_client)
     thank_you_page: str | None = None  # where a plain form post is sent (303) once it is done, or
     result_template: str | None = None  # the page (jtec_forms/templates/) a plain form post gets instead
+    # With JavaScript the form posts JSON and shows the answer in place; off for answers that are pages
+    # of their own (a receipt, a report to download).
+    enhanced: bool = True
     token_in_query: bool = False  # RFC 8058 one-click posts carry the token in the URL
 
     @property
@@ -37,7 +40,8 @@ ENQUIRY = Route(
     form="enquiry",
     form_page="/contact/",
     page_title="Contact us",
-    thank_you_page="/contact/thank-you/",
+    # Its answer names the enquiry's reference, so a plain form post gets a page, not a static one.
+    result_template="enquiry_sent.html",
     summary="Send an enquiry (kept 12 months at most)",
     status=201,
     answer="Reference",
@@ -105,6 +109,7 @@ CONFIRM_ERASURE = Route(
     form_page="/your-data/delete/",
     page_title="Delete your data",
     result_template="erasure_receipt.html",
+    enhanced=False,
     summary="Confirm an erasure with the emailed token: delete everything, answer with the receipt",
     status=200,
     answer="Receipt",
@@ -131,6 +136,7 @@ CONFIRM_ACCESS = Route(
     form_page="/your-data/see/confirm/",
     page_title="The data we hold about you",
     result_template="access_report.html",
+    enhanced=False,
     summary="Confirm an access request with the emailed token: everything held, with purpose and expiry",
     status=200,
     answer="DataReport",

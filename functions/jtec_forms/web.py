@@ -135,7 +135,10 @@ def respond(submission, body):
     if submission.wants_html and route.result_template:
         page = render(route.result_template, route, answer=body, token=submission.data.get("token"))
         return Response(
-            status_code=200, content_type="text/html; charset=utf-8", body=page, headers=dict(NO_STORE)
+            status_code=route.status,
+            content_type="text/html; charset=utf-8",
+            body=page,
+            headers=dict(NO_STORE),
         )
     if submission.wants_html:
         return Response(status_code=303, headers={"Location": route.thank_you_page, **NO_STORE}, body="")
@@ -164,6 +167,7 @@ def render(template, route, **context):
             MENU_LINKS=site_facts.MENU_LINKS,
             FOOTER_LINKS=site_facts.FOOTER_LINKS,
             KIND_NAMES={entry.kind: entry.what for entry in retention.SCHEDULE},
+            ENQUIRY_MONTHS=retention.ENQUIRY.months,
             **context,
         )
     )

@@ -8,6 +8,7 @@ def add_globals(generator):
     generator.env.globals.update(
         FORM_SCHEMAS={form: schema(form) for form in FORMS},
         RETENTION_SCHEDULE=retention.SCHEDULE,
+        ENQUIRY_MONTHS=retention.ENQUIRY.months,
         FORM_ROUTES=routes.BY_FORM_PAGE,
         CONSENT_WORDINGS=wordings.read(),
         SCHEDULE_SINCE=policy_facts.SCHEDULE_SINCE,

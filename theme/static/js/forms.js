@@ -1,6 +1,6 @@
 /*
  * Progressive enhancement for the JTec forms. Without JavaScript a form posts, and the API answers
- * with a 303 to a thank-you page or an HTML error page. With it, the form posts JSON with fetch,
+ * with a 303 to a thank-you page, a page of its own, or an HTML error page. With it, the form posts JSON with fetch,
  * shows the API's own error messages in the GOV.UK pattern (summary, then each field), and moves
  * focus to the error summary or the confirmation.
  */
@@ -92,13 +92,20 @@
     focusSummary(summary);
   }
 
+  // The words are in the page already (the same a form posted without JavaScript gets); the answer fills
+  // in its own parts: [data-answer="reference"], a note, and a line when the link was used before.
   function showConfirmation(form, body) {
     var panel = form.parentNode.querySelector("[data-confirmation]");
-    var text = body.message || "";
-    if (body.reference) {
-      text = "Thank you. Your reference is " + body.reference + ". We will reply to the email address you gave.";
-    }
-    panel.querySelector("[data-confirmation-text]").textContent = text;
+    Array.prototype.forEach.call(panel.querySelectorAll("[data-answer]"), function (part) {
+      var value = body[part.getAttribute("data-answer")] || "";
+      part.textContent = value;
+      if (part.tagName === "P") { part.hidden = !value; }
+    });
+    var already = panel.querySelector("[data-already]");
+    already.textContent = body.already ? body.message : "";
+    already.hidden = !body.already;
+    var text = panel.querySelector("[data-confirmation-text]");
+    if (text) { text.textContent = body.message || ""; }
     form.hidden = true;
     panel.hidden = false;
     document.title = document.title.replace(/^Error: /, "");
@@ -137,6 +144,12 @@
   Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
     var token = form.querySelector('input[type=hidden][name="token"]');
     if (token) { token.value = linkToken; }
+    // Opened without the emailed link's token: nothing to press, only what to do instead.
+    var noToken = form.parentNode.querySelector("[data-no-token]");
+    if (token && !linkToken && noToken) {
+      form.hidden = true;
+      noToken.hidden = false;
+    }
     if (form.hasAttribute("data-enhance")) {
       form.addEventListener("submit", function (event) { submit(form, event); });
     }
