@@ -101,3 +101,12 @@ def test_the_build_fails_naming_a_page_that_has_no_description(tmp_path):
     assert "Page error: pages/services.md: has no Description: add a line 'Description: ...'" in str(
         failure.value
     )
+
+
+@pytest.mark.parametrize("url", ["/", "/services/"])
+def test_home_and_services_offer_a_way_to_get_in_touch_before_anything_else(built_site, url):
+    from jtec_forms.site_facts import COMPANY
+
+    hero = page_tree(built_site, url).find_class("hero")[0]
+    links = {a.text_content(): a.get("href") for a in hero.iterfind(".//a")}
+    assert links == {"Get in touch": "/contact/", f"Call {COMPANY['telephone']}": COMPANY["telephone_uri"]}
