@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 SERVE_INSTALLED := $(VENV)/.installed-serve
 TEST_INSTALLED := $(VENV)/.installed-test
 
-.PHONY: serve check test lint chromium node infra-tools build lock lock-functions bench deploy publish clean
+.PHONY: serve preview check test lint chromium node infra-tools build lock lock-functions bench deploy publish clean
 
 $(SERVE_INSTALLED): pyproject.toml staff/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ infra-tools: $(INFRA_INSTALLED) $(CHECKOV_INSTALLED) $(NODE_INSTALLED)
 
 serve: $(SERVE_INSTALLED)
 	PORT=$(PORT) $(PY) -m local.serve
+
+# The production build (publishconf.py: no drafts), served as it is on 127.0.0.1 with the forms working.
+preview: $(SERVE_INSTALLED)
+	PORT=$(PORT) $(PY) -m local.serve --preview
 
 lint: $(TEST_INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,8 @@
-"""`make serve`: build the site, start the embedded AWS (moto), and serve everything on 127.0.0.1."""
+"""`make serve`: build the site, start the embedded AWS (moto), and serve everything on 127.0.0.1.
+
+`make preview` (`--preview`): build once with `publishconf.py`, as `make build` and `make publish` do (no
+drafts; links and the feed under the address it serves), and serve that build as it is, never
+rebuilding, with the forms' API mounted as in `make serve`: what an editor sees is what will go live."""
 
 import argparse
 import os
@@ -8,7 +12,7 @@ from local.api import ApiGateway
 from local.app import LocalSite
 from local.dev import DevRoutes
 from local.server import make_local_server
-from local.site_builder import PROJECT_DIR, WatchingBuilder
+from local.site_builder import PROJECT_DIR, BuildFailed, WatchingBuilder, build_site
 from local.stack import REGION, LocalAws
 from local.sweeper import Sweeper
 
@@ -39,17 +43,36 @@ def main(argv=None):
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--output", default=str(PROJECT_DIR / "output"))
+    parser.add_argument("--preview", action="store_true", help="serve the production build, never rebuilding")
     options = parser.parse_args(argv)
 
-    builder = WatchingBuilder(options.output)
-    error = builder.rebuild_if_changed()
-    if error:
-        print(error)
-    site = LocalSite(options.output, builder=builder)
+    if options.preview:
+        site = LocalSite(options.output)
+    else:
+        builder = WatchingBuilder(options.output)
+        error = builder.rebuild_if_changed()
+        if error:
+            print(error)
+        site = LocalSite(options.output, builder=builder)
     server = make_local_server(options.host, options.port, site)
     site_url = f"http://{options.host}:{server.server_port}"
+    if options.preview:
+        try:
+            build_site(
+                options.output, settings_file=PROJECT_DIR / "publishconf.py", env={"SITEURL": site_url}
+            )
+        except BuildFailed as failure:
+            server.server_close()
+            raise SystemExit(
+                f"The production build failed, so there is nothing to preview:\n{failure}"
+            ) from None
     stack = start_local_stack(site, site_url)
-    print(f"Serving the JTec site on {site_url}/ (Ctrl-C stops)")
+    what = (
+        "the production build of the JTec site (publishconf.py; edits need a restart)"
+        if options.preview
+        else "the JTec site"
+    )
+    print(f"Serving {what} on {site_url}/ (Ctrl-C stops)")
     print(
         f"  sent mail: {site_url}/_dev/outbox   table: {site_url}/_dev/items   expiry audit: {site_url}/_dev/audit"
     )

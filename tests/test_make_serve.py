@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 
 import pytest
@@ -71,3 +72,54 @@ def test_an_enquiry_posted_over_http_is_stored_in_the_embedded_table(served):
         reference = json.load(answer)["reference"]
     _, _, body = get(served + "/_dev/items", accept="application/json")
     assert [item["reference"] for item in json.loads(body) if item.get("kind") == "enquiry"] == [reference]
+
+
+@pytest.fixture(scope="module")
+def previewed(tmp_path_factory):
+    """`make preview`'s server: the production build served as it is."""
+    output = tmp_path_factory.mktemp("preview-output")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.serve", "--preview", "--port", "0", "--output", str(output)],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        for line in process.stdout:
+            found = re.search(
+                r"Serving the production build of the JTec site .* on (http://127\.0\.0\.1:\d+)/", line
+            )
+            if found:
+                yield found.group(1), output
+                break
+        else:
+            pytest.fail("the preview server never said where it listens")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_preview_serves_the_production_build_without_drafts_at_its_own_address(previewed):
+    url, _ = previewed
+    _, _, body = get(url + "/privacy/")
+    assert f'<link rel="canonical" href="{url}/privacy/">' in body
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        get(url + "/privacy/versions/2027-01-01/")  # a draft: only local builds show it
+    assert missing.value.code == 404
+
+
+def test_preview_never_rebuilds_and_its_forms_work(previewed):
+    url, output = previewed
+    before = (output / "index.html").stat().st_mtime_ns
+    get(url + "/")
+    assert (output / "index.html").stat().st_mtime_ns == before
+    request = urllib.request.Request(
+        url + "/api/enquiry",
+        data=json.dumps(person()).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as answer:
+        assert answer.status == 201
+        assert json.load(answer)["reference"].startswith("ENQ-")
