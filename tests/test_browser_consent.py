@@ -163,15 +163,6 @@ def test_with_javascript_off_no_banner_and_nothing_loads(browser, site_url):
     context.close()
 
 
-@pytest.mark.parametrize("url", [*SITE_PAGES, *POLICY_PAGES])
-def test_page_fits_a_320px_screen_without_sideways_scrolling(browser, site_url, url):
-    context = browser.new_context(viewport={"width": 320, "height": 640})
-    page = context.new_page()
-    page.goto(site_url + url)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
-    context.close()
-
-
 def test_a_policy_prints_without_navigation_banner_or_footer_links(context, site_url, outside):
     page = context.new_page()
     page.goto(site_url + "/privacy/")

@@ -74,6 +74,8 @@
 
   function showBanner(answered) {
     var banner = document.getElementById("cookie-banner");
+    // The answer is shorter than the question: keep the banner's height, so its top edge stays put.
+    banner.style.minHeight = answered && !banner.hidden ? banner.offsetHeight + "px" : "";
     document.getElementById("cookie-question").hidden = answered;
     document.getElementById("cookie-answer").hidden = !answered;
     banner.hidden = false;
