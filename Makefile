@@ -99,7 +99,7 @@ lock: $(SERVE_INSTALLED)
 	$(PY) -m plugins.policy_versions.lock content/policies functions/jtec_forms/policy_lock.json
 	$(PY) -m plugins.site_data.wording_lock
 
-bench: $(TEST_INSTALLED)
+bench: $(TEST_INSTALLED) $(NODE_INSTALLED) chromium
 	$(PY) -m bench
 
 # The Lambda package's exact versions, resolved for the functions' runtime (functions/requirements.in ->

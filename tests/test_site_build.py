@@ -110,3 +110,13 @@ def test_home_and_services_offer_a_way_to_get_in_touch_before_anything_else(buil
     hero = page_tree(built_site, url).find_class("hero")[0]
     links = {a.text_content(): a.get("href") for a in hero.iterfind(".//a")}
     assert links == {"Get in touch": "/contact/", f"Call {COMPANY['telephone']}": COMPANY["telephone_uri"]}
+
+
+def test_the_build_drops_indentation_but_keeps_what_pre_and_textarea_hold():
+    from plugins.compact_html import compact
+
+    page = "<div>\n    <p>Text</p>\n  <pre>\n  kept\n    as is</pre>\n   <textarea name=m>\n  typed</textarea>\n  </div>"
+    assert (
+        compact(page)
+        == "<div>\n<p>Text</p>\n<pre>\n  kept\n    as is</pre>\n<textarea name=m>\n  typed</textarea>\n</div>"
+    )
