@@ -6,7 +6,7 @@ import os
 import platform
 from pathlib import Path
 
-from bench import erasure, handlers, lighthouse, page_weight, policy_build, timing
+from bench import cold_start, erasure, handlers, lighthouse, load, page_weight, policy_build, timing
 from bench.report import REPORT_HEADERS, print_table
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
@@ -20,7 +20,7 @@ def markdown_table(rows):
 def main():
     figures = []
     # The handlers benchmark stubs DynamoDB and SES out of this process: it runs last.
-    for benchmark in (page_weight, lighthouse, policy_build, timing, erasure, handlers):
+    for benchmark in (page_weight, lighthouse, policy_build, timing, erasure, load, cold_start, handlers):
         print(f"\n# {benchmark.__name__} ...", flush=True)
         figures += benchmark.main()
     rows = [figure.row() for figure in figures]

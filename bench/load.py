@@ -1,0 +1,231 @@
+"""Load: 5,000 enquiry submissions from 50 concurrent clients through `make serve`'s server (its own
+process: site, API, embedded DynamoDB and SES), each client from its own loopback address so the rate
+limits apply as in life. Ten rounds of ten requests a client (eight new enquiries, one sent again, one
+invalid); between rounds the forms' clock moves on an hour (`/_dev/clock`), as an hour passes between
+a client's tenth enquiry and its eleventh in life.
+
+Then it counts: every accepted enquiry stored exactly once (a resend answers the first one's reference
+and stores nothing), every refused one not at all, no 5xx; and reports throughput, p50 and p99, the
+first 500 requests' p99 against the last 500's, and the server's peak memory (VmHWM)."""
+
+import http.client
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from bench.report import Figure, met, print_table
+from local.site_builder import PROJECT_DIR
+
+CLIENTS = 50
+ROUNDS = 10
+PER_ROUND = 10  # a client's requests in one hour: at most the enquiry route's limit
+MEMORY_TARGET_MB = 500
+P99_RATIO_TARGET = 1.5
+
+
+def start_server(output_dir):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.serve", "--port", "0", "--output", str(output_dir)],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    for line in process.stdout:
+        found = re.search(r"Serving the JTec site on http://127\.0\.0\.1:(\d+)/", line)
+        if found:
+            threading.Thread(target=process.stdout.read, daemon=True).start()  # keep the pipe drained
+            return process, int(found.group(1))
+    raise SystemExit("the server never said where it listens")
+
+
+def memory_mb(pid, field):
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE).group(1)) / 1024
+
+
+def enquiry(client, number):
+    return {
+        "name": f"Load Tester {client}-{number}",
+        "email": f"load.{client}.{number}.{uuid.uuid4().hex[:6]}@example.com",
+        "topic": "support",
+        "message": f"Load test enquiry {number} from client {client}",
+        "policy_version": "2018-05-25",
+    }
+
+
+def post(port, source, path, body):
+    """(status, parsed answer, seconds) of one JSON POST from the loopback address `source`."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(source, 0))
+    data = json.dumps(body).encode()
+    start = time.perf_counter()
+    connection.request("POST", path, body=data, headers={"Content-Type": "application/json"})
+    answer = connection.getresponse()
+    text = answer.read()
+    seconds = time.perf_counter() - start
+    connection.close()
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = {}
+    return answer.status, parsed, seconds
+
+
+def client_round(port, client, round_number, results):
+    """One client's hour: eight new enquiries, the first of them sent again, one invalid."""
+    source = f"127.0.{1 + client // 200}.{2 + client % 200}"
+    sent = [enquiry(client, round_number * PER_ROUND + n) for n in range(PER_ROUND - 2)]
+    plan = [("new", body) for body in sent] + [
+        ("again", sent[0]),
+        ("invalid", {**sent[1], "email": "not an address"}),
+    ]
+    for kind, body in plan:
+        status, answer, seconds = post(port, source, "/api/enquiry", body)
+        results.append(
+            {
+                "kind": kind,
+                "email": body["email"],
+                "status": status,
+                "answer": answer,
+                "seconds": seconds,
+                "at": time.perf_counter(),
+            }
+        )
+
+
+def stored_enquiries(port):
+    import boto3
+
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    connection.request("GET", "/_dev/", headers={"Accept": "application/json"})
+    index = json.loads(connection.getresponse().read())
+    table = boto3.resource(
+        "dynamodb",
+        endpoint_url=index["dynamodb_endpoint"],
+        region_name="eu-west-2",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).Table(index["table"])
+    items, start = [], {}
+    while True:
+        page = table.scan(**start)
+        items += [item for item in page["Items"] if item.get("kind") == "enquiry"]
+        if "LastEvaluatedKey" not in page:
+            return items
+        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+
+def p99(values):
+    return statistics.quantiles(values, n=100)[98]
+
+
+def main():
+    with tempfile.TemporaryDirectory() as output:
+        process, port = start_server(output)
+        try:
+            results = []
+            wall = time.perf_counter()
+            for round_number in range(ROUNDS):
+                threads = [
+                    threading.Thread(target=client_round, args=(port, client, round_number, results))
+                    for client in range(CLIENTS)
+                ]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                print(f"  round {round_number + 1}/{ROUNDS}: {len(results)} requests", flush=True)
+                connection = http.client.HTTPConnection("127.0.0.1", port)
+                connection.request(
+                    "POST",
+                    "/_dev/clock",
+                    body=json.dumps({"advance_days": 1 / 24}),
+                    headers={"Content-Type": "application/json"},
+                )
+                connection.getresponse().read()
+            wall = time.perf_counter() - wall
+            peak_mb = memory_mb(process.pid, "VmHWM")
+            stored = stored_enquiries(port)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+    results.sort(key=lambda result: result["at"])
+    statuses = {}
+    for result in results:
+        statuses[result["status"]] = statuses.get(result["status"], 0) + 1
+    by_email = {}
+    for item in stored:
+        by_email.setdefault(item["email"], []).append(item)
+    new = [result for result in results if result["kind"] == "new"]
+    again = [result for result in results if result["kind"] == "again"]
+    refused = [result for result in results if result["status"] >= 400]
+    accepted_once = all(
+        result["status"] != 201 or len(by_email.get(result["email"], [])) == 1 for result in new
+    )
+    resends_same = all(
+        result["status"] == 201 and result["answer"]["reference"] == by_email[result["email"]][0]["reference"]
+        for result in again
+    )
+    refused_unstored = all(result["kind"] != "new" or result["email"] not in by_email for result in refused)
+    lost = [result for result in new if result["status"] == 201 and result["email"] not in by_email]
+    server_errors = sum(count for status, count in statuses.items() if status >= 500)
+    seconds = [result["seconds"] for result in results]
+    first, last = p99(seconds[:500]), p99(seconds[-500:])
+    print_table(
+        f"Load: {len(results)} enquiry submissions, {CLIENTS} concurrent clients, make serve's server",
+        ["figure", "value"],
+        [
+            [
+                "answers by status",
+                ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items())),
+            ],
+            ["enquiries stored", len(stored)],
+            ["accepted stored exactly once", "yes" if accepted_once else "NO"],
+            ["resends answered with the first reference, nothing stored", "yes" if resends_same else "NO"],
+            ["refused stored", "none" if refused_unstored else "SOME"],
+            ["accepted but lost", len(lost)],
+            ["throughput", f"{len(results) / wall:.1f} requests/s"],
+            ["p50 / p99", f"{statistics.median(seconds) * 1000:.0f} / {p99(seconds) * 1000:.0f} ms"],
+            ["p99 first 500 / last 500", f"{first * 1000:.0f} / {last * 1000:.0f} ms"],
+            ["server peak memory (VmHWM)", f"{peak_mb:.0f} MB"],
+        ],
+    )
+    counted = accepted_once and resends_same and refused_unstored and not lost and server_errors == 0
+    return [
+        Figure(
+            f"load: {len(results)} submissions, {CLIENTS} clients: each accepted stored once, refused none, no 5xx",
+            f"{len(stored)} stored, {server_errors} 5xx, {len(lost)} lost",
+            target="exactly once, none, 0",
+            met=met(counted),
+        ),
+        Figure(
+            "load: throughput; p50 / p99",
+            f"{len(results) / wall:.1f} req/s; {statistics.median(seconds) * 1000:.0f} / {p99(seconds) * 1000:.0f} ms",
+        ),
+        Figure(
+            "load: p99 of the last 500 requests against the first 500",
+            f"{last * 1000:.0f} ms",
+            baseline=f"{first * 1000:.0f} ms",
+            ratio=f"{last / first:.2f}",
+            target=f"<= {P99_RATIO_TARGET}",
+            met=met(last / first <= P99_RATIO_TARGET),
+        ),
+        Figure(
+            "load: make serve's server, peak memory",
+            f"{peak_mb:.0f} MB",
+            target=f"< {MEMORY_TARGET_MB} MB",
+            met=met(peak_mb < MEMORY_TARGET_MB),
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    main()
