@@ -141,7 +141,12 @@ def main():
                     thread.start()
                 for thread in threads:
                     thread.join()
-                print(f"  round {round_number + 1}/{ROUNDS}: {len(results)} requests", flush=True)
+                this_round = [result["seconds"] for result in results[-CLIENTS * PER_ROUND :]]
+                print(
+                    f"  round {round_number + 1}/{ROUNDS}: {len(results)} requests, this round's p50"
+                    f" {statistics.median(this_round) * 1000:.0f} ms, server {memory_mb(process.pid, 'VmRSS'):.0f} MB",
+                    flush=True,
+                )
                 connection = http.client.HTTPConnection("127.0.0.1", port)
                 connection.request(
                     "POST",
