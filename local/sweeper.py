@@ -2,11 +2,13 @@
 hands each deletion to the expiry-audit function as the stream record DynamoDB gives a TTL deletion
 (keys only, with the TTL service's identity), so the whole path runs locally."""
 
+import contextlib
+import datetime
 import logging
 import threading
 import uuid
 
-from jtec_forms import clock
+from jtec_forms import clock, rate_limits, retention
 from jtec_forms.expiry_audit import TTL_IDENTITY
 from local.api import INVOCATION_LOCK, LambdaContext
 
@@ -33,44 +35,84 @@ def ttl_stream_record(key, deleted_at):
     }
 
 
-def audit(keys, deleted_at):
+# Deletions made under the invocation lock at a time: requests wait for a handful, never for a sweep.
+DELETES_PER_TURN = 25
+
+
+def audit(keys, deleted_at, lock=None):
     """Send TTL deletions to the expiry-audit function, in batches as Lambda's stream poller would."""
     from jtec_forms.handlers import expiry_audit
 
     for start in range(0, len(keys), 100):
         records = [ttl_stream_record(key, deleted_at) for key in keys[start : start + 100]]
-        answer = expiry_audit.lambda_handler({"Records": records}, LambdaContext("expiry_audit"))
+        with lock or contextlib.nullcontext():
+            answer = expiry_audit.lambda_handler({"Records": records}, LambdaContext("expiry_audit"))
         if answer.get("batchItemFailures"):
             log.warning("expiry audit failed for %d records", len(answer["batchItemFailures"]))
 
 
-def sweep(table, ttl_attribute="expires_at"):
-    """Delete every expired item now, audit the deletions; return how many were deleted."""
+def expired_keys(table, ttl_attribute, now):
+    """The keys of every item whose TTL has passed at `now`, and the earliest TTL of those that have not
+    (None if none has one). A scan: reads only, so it runs beside requests."""
+    keys, earliest, start = [], None, {}
+    while True:
+        page = table.scan(ProjectionExpression=f"pk, sk, {ttl_attribute}", ConsistentRead=True, **start)
+        for item in page["Items"]:
+            expires = item.get(ttl_attribute)
+            if expires is None:
+                continue
+            if expires <= now:
+                keys.append({"pk": item["pk"], "sk": item["sk"]})
+            elif earliest is None or expires < earliest:
+                earliest = int(expires)
+        if "LastEvaluatedKey" not in page:
+            return keys, earliest
+        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+
+def delete_if_expired(table, key, ttl_attribute, now):
+    """Delete the item if it is still expired (a request may have changed it since the scan), as
+    DynamoDB's TTL does; True if it was deleted."""
     from boto3.dynamodb.conditions import Attr
 
+    try:
+        table.delete_item(Key=key, ConditionExpression=Attr(ttl_attribute).lte(now))
+    except table.meta.client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def sweep(table, ttl_attribute="expires_at", lock=None):
+    """Delete every expired item now and audit the deletions; return how many were deleted and the
+    earliest TTL still to come. `lock` is held for each handful of deletions and each audit batch, never
+    for the scan, so requests are not held up by a sweep of a big table (in AWS, TTL deletes in the
+    background)."""
     now = int(clock.now().timestamp())
-    deleted, start = [], {}
-    while True:
-        page = table.scan(
-            FilterExpression=Attr(ttl_attribute).lte(now),
-            ProjectionExpression="pk, sk",
-            ConsistentRead=True,
-            **start,
-        )
-        with table.batch_writer() as batch:
-            for item in page["Items"]:
-                key = {"pk": item["pk"], "sk": item["sk"]}
-                batch.delete_item(Key=key)
-                deleted.append(key)
-        if "LastEvaluatedKey" not in page:
-            break
-        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
-    audit(deleted, now)
-    return len(deleted)
+    keys, earliest = expired_keys(table, ttl_attribute, now)
+    deleted = []
+    for start in range(0, len(keys), DELETES_PER_TURN):
+        with lock or contextlib.nullcontext():
+            turn = keys[start : start + DELETES_PER_TURN]
+            deleted += [key for key in turn if delete_if_expired(table, key, ttl_attribute, now)]
+    audit(deleted, now, lock)
+    return len(deleted), earliest
+
+
+def shortest_lifetime_seconds():
+    """How soon, at the earliest, something the forms write now can expire: the retention schedule's
+    shortest period, less the rate-limit window its counters count from."""
+    now = datetime.datetime.now(datetime.UTC)
+    lifetimes = [
+        (entry.expires_at(now) - now).total_seconds() for entry in retention.SCHEDULE if entry.expires_at(now)
+    ]
+    return int(min(lifetimes)) - rate_limits.WINDOW_SECONDS
 
 
 class Sweeper:
-    """Sweeps every `interval` seconds in a daemon thread, and on demand."""
+    """Sweeps in a daemon thread whenever something may have expired (checked every `interval` seconds),
+    and on demand. After a sweep nothing can expire before the earliest TTL it saw or the shortest life
+    of what is written since, so until then the background sweep does not scan at all: a big table costs
+    nothing between expiries."""
 
     def __init__(self, table, ttl_attribute="expires_at", interval=60):
         self.table = table
@@ -79,21 +121,30 @@ class Sweeper:
         self.lock = threading.Lock()
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
+        self.next_due = None  # epoch seconds on the forms' clock
 
     def start(self):
         self.thread.start()
         return self
 
     def sweep(self):
-        """Sweep now; never while a function runs (as in AWS, a TTL deletion and a request on the same
-        item are serialised by DynamoDB, here by the invocation lock)."""
-        with self.lock, INVOCATION_LOCK:
-            return sweep(self.table, self.ttl_attribute)
+        """Sweep now; its deletions never while a function runs (as in AWS, a TTL deletion and a request on
+        the same item are serialised by DynamoDB, here by the invocation lock)."""
+        with self.lock:
+            deleted, earliest = sweep(self.table, self.ttl_attribute, lock=INVOCATION_LOCK)
+            soonest_new = int(clock.now().timestamp()) + shortest_lifetime_seconds()
+            self.next_due = min(earliest, soonest_new) if earliest is not None else soonest_new
+            return deleted
+
+    def sweep_if_due(self):
+        if self.next_due is not None and clock.now().timestamp() < self.next_due:
+            return 0
+        return self.sweep()
 
     def _run(self):
         while not self.stopped.wait(self.interval):
             try:
-                self.sweep()
+                self.sweep_if_due()
             except Exception:  # the next round tries again; the thread must outlive a bad moment
                 log.exception("TTL sweep failed")
 

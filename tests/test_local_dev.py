@@ -68,3 +68,23 @@ def test_the_dev_routes_answer_to_localhost(forms):
     request = urllib.request.Request(forms + "/_dev/", headers={"Host": f"localhost:{port}"})
     with urllib.request.urlopen(request) as answer:
         assert answer.status == 200
+
+
+def test_the_background_sweep_scans_only_once_something_may_have_expired(forms, monkeypatch):
+    from jtec_forms import clock, store
+    from local import sweeper
+
+    table = store.table()
+    soon = int(clock.now().timestamp()) + 2 * 3600
+    table.put_item(Item={"pk": "TEST#sweep", "sk": "ITEM", "expires_at": soon})
+    background = sweeper.Sweeper(table)
+    assert background.sweep() == 0
+    assert background.next_due == soon  # sooner than anything written from now on can expire
+    scans = []
+    real_scan = sweeper.expired_keys
+    monkeypatch.setattr(sweeper, "expired_keys", lambda *args: scans.append(args) or real_scan(*args))
+    clock.advance(1 / 24)
+    assert background.sweep_if_due() == 0 and scans == []
+    clock.advance(2 / 24)
+    assert background.sweep_if_due() == 1 and len(scans) == 1
+    assert "Item" not in table.get_item(Key={"pk": "TEST#sweep", "sk": "ITEM"})
