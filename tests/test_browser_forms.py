@@ -178,15 +178,20 @@ def confirm_link(base_url, email, kind):
     return next(link for link in mail["links"] if f"/newsletter/{kind}/" in link)
 
 
+def wait_until_done(page, javascript, thank_you_url):
+    """The form is done: its panel shows (JavaScript), or its thank-you page has opened (none)."""
+    if javascript:
+        page.locator("[data-confirmation]").wait_for(state="visible")
+    else:
+        page.wait_for_url(thank_you_url)
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
 def test_newsletter_double_opt_in_through_the_emailed_link(forms, browser, javascript):
     context, page = new_page(browser, javascript)
     details = person()
     subscribe_in_browser(page, forms, details)
-    if javascript:
-        page.locator("[data-confirmation]").wait_for(state="visible")
-    else:
-        page.wait_for_url(forms + "/newsletter/check-your-email/")
+    wait_until_done(page, javascript, forms + "/newsletter/check-your-email/")
     [pending] = [item for item in dev_items(forms) if item["sk"] == "SUBSCRIPTION"]
     assert pending["status"] == "pending"
 
@@ -224,18 +229,12 @@ def test_a_reused_confirmation_link_is_good_news_without_an_error_or_a_button(fo
     context, page = new_page(browser, javascript)
     details = person()
     subscribe_in_browser(page, forms, details)
-    if javascript:
-        page.locator("[data-confirmation]").wait_for(state="visible")
-    else:
-        page.wait_for_url(forms + "/newsletter/check-your-email/")
+    wait_until_done(page, javascript, forms + "/newsletter/check-your-email/")
     link = confirm_link(forms, details["email"], "confirm")
     for _ in range(2):
         page.goto(link)
         page.get_by_role("button", name="Confirm my subscription").click()
-        if javascript:
-            page.locator("[data-confirmation]").wait_for(state="visible")
-        else:
-            page.wait_for_url(forms + "/newsletter/confirmed/")
+        wait_until_done(page, javascript, forms + "/newsletter/confirmed/")
     text = page.locator("main").inner_text()
     assert "Your subscription is confirmed" in text
     assert "There is a problem" not in text
@@ -301,10 +300,7 @@ def test_forget_me_through_the_emailed_link(forms, browser, javascript):
     details = person()
     send_enquiry_over_http(forms, details)
     ask_in_browser(page, forms, "/your-data/", details["email"], "Ask to delete my data")
-    if javascript:
-        page.locator("[data-confirmation]").wait_for(state="visible")
-    else:
-        page.wait_for_url(forms + "/your-data/check-your-email/")
+    wait_until_done(page, javascript, forms + "/your-data/check-your-email/")
     link = next(
         link for link in outbox(forms, to=details["email"])[-1]["links"] if "/your-data/delete/" in link
     )
