@@ -104,8 +104,6 @@
     var already = panel.querySelector("[data-already]");
     already.textContent = body.already ? body.message : "";
     already.hidden = !body.already;
-    var text = panel.querySelector("[data-confirmation-text]");
-    if (text) { text.textContent = body.message || ""; }
     form.hidden = true;
     panel.hidden = false;
     document.title = document.title.replace(/^Error: /, "");
