@@ -12,8 +12,6 @@ a new policy version shows on its day.
 import argparse
 import hashlib
 import mimetypes
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -108,10 +106,17 @@ def stack_outputs(cloudformation, stack_name):
 
 
 def build(site_url, analytics_id, output_dir):
-    environment = {**os.environ, "SITEURL": site_url, "GA_MEASUREMENT_ID": analytics_id}
-    command = [sys.executable, "-m", "pelican", "content", "-o", str(output_dir), "-s", "publishconf.py"]
-    if subprocess.run(command, cwd=PROJECT_DIR, env=environment).returncode != 0:
-        raise NotReady("The site did not build (Pelican's message is above); nothing was published")
+    """The production build (publishconf.py) for the site's address, as `make build` makes it."""
+    from local.site_builder import BuildFailed, build_site
+
+    try:
+        build_site(
+            output_dir,
+            settings_file=PROJECT_DIR / "publishconf.py",
+            env={"SITEURL": site_url, "GA_MEASUREMENT_ID": analytics_id},
+        )
+    except BuildFailed as failure:
+        raise NotReady(f"The site did not build, so nothing was published:\n{failure}") from None
 
 
 def main(argv=None):

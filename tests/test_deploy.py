@@ -179,3 +179,17 @@ def test_deploy_without_the_runtimes_python_says_how_to_build_instead():
     )
     assert result.returncode == 2
     assert "python3.12 on PATH" in result.stderr and "--use-container" in result.stderr
+
+
+def test_publish_builds_the_production_site_for_the_sites_address(live, tmp_path):
+    distribution, _ = live
+    result = run_module(
+        "infra.publish",
+        *("--bucket", BUCKET, "--distribution", distribution, "--site-url", "https://www.example.co.uk"),
+        *("--analytics-id", "G-TEST123", "--output", str(tmp_path / "built")),
+    )
+    assert result.returncode == 0, result.stderr
+    page = boto3.client("s3").get_object(Bucket=BUCKET, Key="privacy/index.html")["Body"].read().decode()
+    assert '<link rel="canonical" href="https://www.example.co.uk/privacy/">' in page
+    assert 'data-ga-id="G-TEST123"' in page
+    assert "privacy/versions/2027-01-01/index.html" not in keys()  # a draft: never published
