@@ -197,11 +197,9 @@ def test_newsletter_double_opt_in_through_the_emailed_link(forms, browser, javas
 
     page.goto(confirm_link(forms, details["email"], "confirm"))
     page.get_by_role("button", name="Confirm my subscription").click()
+    wait_until_done(page, javascript, forms + "/newsletter/confirmed/")
     if javascript:
-        page.locator("[data-confirmation]").wait_for(state="visible")
         assert "Your subscription is confirmed" in page.locator("[data-confirmation]").text_content()
-    else:
-        page.wait_for_url(forms + "/newsletter/confirmed/")
     [active] = [item for item in dev_items(forms) if item["sk"] == "SUBSCRIPTION"]
     assert active["status"] == "active"
     context.close()

@@ -14,21 +14,24 @@ from local.site_builder import PROJECT_DIR
 BUCKET = "jtec-site-test"
 
 
-def run_module(module, *arguments, env=None):
+def without_credentials():
+    """The environment of someone who never signed in to AWS."""
+    keep = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    return {**keep, "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}
+
+
+def run_module(module, *arguments, env=None, signed_in=True):
+    """`python -m module` in the project, as someone signed in to the embedded AWS (or, with
+    `signed_in=False`, someone who never signed in to AWS), with `env` on top."""
+    base = os.environ if signed_in else without_credentials()
     return subprocess.run(
         [sys.executable, "-m", module, *arguments],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, **(env or {})},
+        env={**base, **(env or {})},
     )
-
-
-def without_credentials():
-    """The environment of someone who never signed in to AWS."""
-    keep = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
-    return {**keep, "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}
 
 
 @pytest.fixture
@@ -109,13 +112,11 @@ def test_publishing_again_uploads_only_what_changed_and_removes_what_is_gone(liv
 
 def test_publish_without_credentials_says_so_and_uploads_nothing(live):
     distribution, site = live
-    result = subprocess.run(
-        [sys.executable, "-m", "infra.publish", "--bucket", BUCKET, "--distribution", distribution]
-        + ["--site-url", "https://www.example.co.uk", "--no-build", "--output", str(site)],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        env=without_credentials(),
+    result = run_module(
+        "infra.publish",
+        *("--bucket", BUCKET, "--distribution", distribution, "--site-url", "https://www.example.co.uk"),
+        *("--no-build", "--output", str(site)),
+        signed_in=False,
     )
     assert result.returncode == 2
     assert "No AWS credentials" in result.stderr
@@ -158,24 +159,19 @@ def test_deploy_without_parameters_names_the_missing_ones_and_the_command_that_a
 
 
 def test_deploy_without_credentials_says_so():
-    result = subprocess.run(
-        [sys.executable, "-m", "infra.prepare_deploy"],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        env={**without_credentials(), "SAM_DEPLOY_FLAGS": "--guided", "SAM_BUILD_FLAGS": "--use-container"},
+    result = run_module(
+        "infra.prepare_deploy",
+        env={"SAM_DEPLOY_FLAGS": "--guided", "SAM_BUILD_FLAGS": "--use-container"},
+        signed_in=False,
     )
     assert result.returncode == 2
     assert "No AWS credentials" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_deploy_without_the_runtimes_python_says_how_to_build_instead():
-    result = subprocess.run(
-        [sys.executable, "-m", "infra.prepare_deploy"],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PATH": "/nonexistent", "SAM_DEPLOY_FLAGS": "--guided", "SAM_BUILD_FLAGS": ""},
+    result = run_module(
+        "infra.prepare_deploy",
+        env={"PATH": "/nonexistent", "SAM_DEPLOY_FLAGS": "--guided", "SAM_BUILD_FLAGS": ""},
     )
     assert result.returncode == 2
     assert "python3.12 on PATH" in result.stderr and "--use-container" in result.stderr
