@@ -12,8 +12,6 @@ import http.client
 import json
 import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -21,29 +19,13 @@ import uuid
 from pathlib import Path
 
 from bench.report import Figure, met, print_table
-from local.site_builder import PROJECT_DIR
+from local.serve import spawn
 
 CLIENTS = 50
 ROUNDS = 10
 PER_ROUND = 10  # a client's requests in one hour: at most the enquiry route's limit
 MEMORY_TARGET_MB = 500
 P99_RATIO_TARGET = 1.5
-
-
-def start_server(output_dir):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local.serve", "--port", "0", "--output", str(output_dir)],
-        cwd=PROJECT_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    for line in process.stdout:
-        found = re.search(r"Serving the JTec site on http://127\.0\.0\.1:(\d+)/", line)
-        if found:
-            threading.Thread(target=process.stdout.read, daemon=True).start()  # keep the pipe drained
-            return process, int(found.group(1))
-    raise SystemExit("the server never said where it listens")
 
 
 def memory_mb(pid, field):
@@ -149,7 +131,8 @@ def p99(values):
 
 def main():
     with tempfile.TemporaryDirectory() as output:
-        process, port = start_server(output)
+        process, base_url = spawn(output)
+        port = int(base_url.rsplit(":", 1)[1])
         try:
             # Warm-up, not timed: one enquiry from each client (the server imports and builds what a
             # first request needs); they are counted with the rest below.

@@ -6,6 +6,10 @@ rebuilding, with the forms' API mounted as in `make serve`: what an editor sees 
 
 import argparse
 import os
+import re
+import subprocess
+import sys
+import threading
 from dataclasses import dataclass
 
 from local.api import ApiGateway
@@ -36,6 +40,31 @@ def start_local_stack(site, site_url, sweep_interval=60):
     sweeper = Sweeper(table, aws.ttl_attribute, interval=sweep_interval).start()
     site.mounts.update({"/api/": ApiGateway(), "/_dev/": DevRoutes(aws, table, sweeper)})
     return LocalStack(aws, sweeper)
+
+
+# The line the server prints once it listens (main below): `spawn` reads its address from it.
+SERVING = re.compile(r"^Serving .* on (http://[0-9.]+:[0-9]+)/")
+
+
+def spawn(output_dir, *options):
+    """`make serve`'s server (`--preview`: `make preview`'s) in a process of its own on a free port, for
+    tests and benchmarks: (the process, its base URL). Stop it with `terminate()`."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.serve", "--port", "0", "--output", str(output_dir), *options],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    for line in process.stdout:
+        found = SERVING.match(line)
+        if found:
+            threading.Thread(target=process.stdout.read, daemon=True).start()  # keep the pipe drained
+            return process, found.group(1)
+    process.wait()
+    raise RuntimeError(
+        f"the server stopped (exit status {process.returncode}) before it said where it listens"
+    )
 
 
 def main(argv=None):

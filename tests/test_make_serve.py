@@ -1,16 +1,13 @@
 """`make serve`'s server as a real process: the site, the forms' API and `/_dev/` on one 127.0.0.1 port."""
 
 import json
-import re
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 
 import pytest
 
 from local.security_headers import SECURITY_HEADERS
-from local.site_builder import PROJECT_DIR
+from local.serve import spawn
 from tests.forms_support import person
 
 pytestmark = [pytest.mark.build, pytest.mark.aws]
@@ -18,25 +15,10 @@ pytestmark = [pytest.mark.build, pytest.mark.aws]
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    output = tmp_path_factory.mktemp("serve-output")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local.serve", "--port", "0", "--output", str(output)],
-        cwd=PROJECT_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        for line in process.stdout:
-            found = re.search(r"Serving the JTec site on (http://127\.0\.0\.1:\d+)/", line)
-            if found:
-                yield found.group(1)
-                break
-        else:
-            pytest.fail("the server never said where it listens")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    process, base_url = spawn(tmp_path_factory.mktemp("serve-output"))
+    yield base_url
+    process.terminate()
+    process.wait(timeout=10)
 
 
 def get(url, accept="text/html"):
@@ -78,26 +60,10 @@ def test_an_enquiry_posted_over_http_is_stored_in_the_embedded_table(served):
 def previewed(tmp_path_factory):
     """`make preview`'s server: the production build served as it is."""
     output = tmp_path_factory.mktemp("preview-output")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local.serve", "--preview", "--port", "0", "--output", str(output)],
-        cwd=PROJECT_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        for line in process.stdout:
-            found = re.search(
-                r"Serving the production build of the JTec site .* on (http://127\.0\.0\.1:\d+)/", line
-            )
-            if found:
-                yield found.group(1), output
-                break
-        else:
-            pytest.fail("the preview server never said where it listens")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    process, base_url = spawn(output, "--preview")
+    yield base_url, output
+    process.terminate()
+    process.wait(timeout=10)
 
 
 def test_preview_serves_the_production_build_without_drafts_at_its_own_address(previewed):
