@@ -266,3 +266,11 @@ def test_expired_pending_subscriptions_are_invisible(forms):
     pending = subscription()
     clock.advance(retention.PENDING_SUBSCRIPTION.days + 1)
     assert store.get_subscription(pending["pk"], clock.now()) is None
+
+
+def test_an_international_domain_signs_up_and_gets_its_mail_at_the_ascii_form(forms):
+    token = newsletter_form()["email"].split("@")[0]
+    status, _, _ = invoke("/api/subscribe", newsletter_form(email=f"{token}@müller.de"))
+    assert status == 202
+    [mail] = outbox(forms, to=f"{token}@xn--mller-kva.de")
+    assert any("/newsletter/confirm/" in link for link in mail["links"])

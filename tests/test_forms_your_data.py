@@ -1,6 +1,7 @@
 """Forget me and see my data: verified erasure and access requests, against moto."""
 
 import json
+import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -247,3 +248,31 @@ def test_nothing_a_person_typed_reaches_the_logs_of_a_data_request(forms, record
     logged = "\n".join(record_all_logs.lines[start:])
     assert "items_read" in logged
     assert not [value for value in SUBMITTED_PERSONAL_DATA if value in logged]
+
+
+def test_a_look_alike_domain_sees_and_erases_nothing_of_the_other_mailbox(forms):
+    token = uuid.uuid4().hex[:8]
+    victim = person(email=f"victim{token}@strasse.de")
+    assert invoke("/api/enquiry", victim)[0] == 201
+    twin = f"victim{token}@xn--strae-oqa.de"  # straße.de: its own domain, its own owner
+    invoke("/api/enquiry", person(email=twin))
+    victims_items = held_by(victim["email"])
+
+    invoke("/api/access", {"email": twin})
+    report = invoke("/api/access/confirm", {"token": token_from(forms, twin, "/your-data/see/confirm/")})[2]
+    assert victim["email"] not in json.dumps(report) and victim["name"] not in json.dumps(report)
+    receipt = invoke("/api/erasure/confirm", {"token": ask_to_erase(forms, twin)})[2]["receipt"]
+    assert receipt["deleted"]["enquiry"] == 1
+    assert held_by(victim["email"]) == victims_items
+    assert outbox(forms, to=victim["email"]) == []
+
+
+@pytest.mark.parametrize("path", ["/api/access", "/api/erasure"])
+def test_an_international_domain_gets_its_link_at_the_ascii_form(forms, path):
+    token = uuid.uuid4().hex[:8]
+    typed = f"ann{token}@müller.de"
+    assert invoke("/api/enquiry", person(email=typed))[0] == 201
+    status, _, _ = invoke(path, {"email": f"ANN{token}@MÜLLER.DE"})
+    assert status == 202
+    [mail] = outbox(forms, to=f"ANN{token}@xn--mller-kva.de")
+    assert any("/your-data/" in link for link in mail["links"])

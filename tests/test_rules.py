@@ -3,10 +3,13 @@ keep one end-to-end case of each where the wiring matters."""
 
 import datetime
 
+import idna
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from jtec_forms import clock, policies, retention, subscriptions, tokens
-from jtec_forms.subjects import client_key, mailbox, normalise_email, subject_key
+from jtec_forms.subjects import client_key, delivery_address, mailbox, normalise_email, subject_key
 from jtec_forms.validation import FieldError, normalise, validate
 
 SECRET = b"test-secret"
@@ -121,6 +124,82 @@ def test_an_address_in_another_case_is_the_same_person():
 
 def test_two_addresses_are_two_people():
     assert subject_key(SECRET, "ann@example.com") != subject_key(SECRET, "bob@example.com")
+
+
+# Twins: addresses that must be one person (they deliver to the same mailbox) and look-alikes that must
+# stay two (each is its own domain in IDNA: `straße.de` is `xn--strae-oqa.de`, not `strasse.de`).
+ONE_PERSON = [
+    ("victim@straße.de", "victim@xn--strae-oqa.de"),  # Unicode and punycode of one domain
+    ("VICTIM@STRAßE.DE", "victim@straße.de"),  # case of an ASCII local part and of a Unicode domain
+    ("x@σοφιας.gr", "x@xn--mxaprobt.gr"),
+    ("x@ＥＸＡＭＰＬＥ.com", "x@example.com"),  # fullwidth letters in a domain map to ASCII (UTS #46)
+    ("Ann@Müller.de", "ann@xn--mller-kva.de"),
+    ("x@EXAMPLE.com", "X@example.COM"),
+]
+TWO_PEOPLE = [
+    ("victim@straße.de", "victim@strasse.de"),  # ß/ss
+    ("ceo@groß.de", "ceo@gross.de"),
+    ("x@σοφιας.gr", "x@σοφιασ.gr"),  # final sigma / sigma
+    ("x@xı.com", "x@xi.com"),  # dotless i
+    ("x@xİx.com", "x@xix.com"),  # dotted capital I is i + combining dot, not i
+    ("x@müller.de", "x@mueller.de"),
+]
+
+
+@pytest.mark.parametrize("first,second", ONE_PERSON)
+def test_spellings_of_one_mailbox_are_one_person(first, second):
+    assert subject_key(SECRET, first) == subject_key(SECRET, second)
+    assert mailbox(first) == mailbox(second)
+
+
+@pytest.mark.parametrize("first,second", TWO_PEOPLE)
+def test_look_alike_domains_are_two_people(first, second):
+    assert subject_key(SECRET, first) != subject_key(SECRET, second)
+    assert mailbox(first) != mailbox(second)
+
+
+@pytest.mark.parametrize("first,second", ONE_PERSON + TWO_PEOPLE)
+def test_one_person_exactly_when_mail_goes_to_one_address(first, second):
+    """The key is a function of the address mail is sent to (the ASCII form, local part in one case)."""
+    same_delivery = delivery_address(first).lower() == delivery_address(second).lower()
+    assert (subject_key(SECRET, first) == subject_key(SECRET, second)) == same_delivery
+
+
+# Letters with the spellings that Unicode case folding, UTS #46 mapping or a careless eye could join. Any
+# two addresses spelled from them are one person exactly when the IDNA library (the registries' rules)
+# makes their domains one.
+VARIANTS = {
+    "s": ["s", "S", "ß", "ς", "σ", "Σ", "ss", "ｓ"],
+    "i": ["i", "I", "ı", "İ", "ｉ"],
+    "u": ["u", "U", "ü", "Ü", "ｕ"],
+    "e": ["e", "E", "ｅ", "é", "e\u0301"],
+    "x": ["x", "X", "xn--"],
+}
+spelling = st.lists(
+    st.sampled_from(sorted(VARIANTS)).flatmap(
+        lambda letter: st.tuples(*[st.sampled_from(VARIANTS[letter])] * 2)
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@given(local=st.sampled_from(["ann", "Ann", "ANN", "a.b"]), letters=spelling)
+def test_two_spellings_are_one_person_exactly_when_their_idna_domains_are_one(local, letters):
+    labels = ["".join(pair[side] for pair in letters) for side in (0, 1)]
+    try:
+        domains = [idna.encode(label, uts46=True).decode().lower() for label in labels]
+    except idna.IDNAError:
+        assume(False)  # not a domain name at all
+    first, second = (f"{local}@{label}.example" for label in labels)
+    assume(all(normalise_email(address) for address in (first, second)))
+    assert (subject_key(SECRET, first) == subject_key(SECRET, second)) == (domains[0] == domains[1])
+    assert subject_key(SECRET, first) == subject_key(SECRET, f"{local.upper()}@{domains[0]}.example")
+
+
+def test_mail_goes_to_the_ascii_form_of_an_international_domain():
+    assert delivery_address("Ann@Müller.de") == "Ann@xn--mller-kva.de"
+    assert delivery_address("ann@example.com") == "ann@example.com"
 
 
 def test_a_subject_key_holds_no_address_and_depends_on_the_secret():

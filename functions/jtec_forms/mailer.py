@@ -3,6 +3,7 @@
 import functools
 
 from jtec_forms import config
+from jtec_forms.subjects import delivery_address
 
 
 class MailUnavailable(Exception):
@@ -34,8 +35,11 @@ def build(to, subject, text, headers=None):
 
 
 def send(to, subject, text, headers=None):
+    """Send to the address's ASCII form: SES takes no international domain as typed (`müller.de` goes as
+    `xn--mller-kva.de`), and that form is the mailbox the person's subject key is made from."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    to = delivery_address(to) or to
     try:
         _client().send_raw_email(
             Source=config.mail_from(),

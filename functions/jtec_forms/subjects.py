@@ -1,4 +1,9 @@
-"""Data-subject keys: every item about a person lives under `SUBJECT#<HMAC of normalised email>`."""
+"""Data-subject keys: every item about a person lives under `SUBJECT#<HMAC of normalised email>`.
+
+A person is a mailbox, and a mailbox is the address mail is delivered to: the ASCII form of the address
+(an international domain in IDNA, `straße.de` as `xn--strae-oqa.de`), which is also where our mail goes.
+Two addresses are one person exactly when their ASCII forms differ only in the case of an ASCII local
+part. Folding Unicode case (`ß` to `ss`, `ς` to `σ`) would join domains that belong to different owners."""
 
 import hashlib
 import hmac
@@ -6,13 +11,29 @@ import hmac
 from email_validator import EmailNotValidError, validate_email
 
 
-def normalise_email(address):
-    """The canonical form of an address: validated syntax, normalised domain, case folded."""
+def _validated(address):
     try:
-        valid = validate_email(address, check_deliverability=False)
+        return validate_email(address, check_deliverability=False)
     except EmailNotValidError:
         return None
-    return valid.normalized.casefold()
+
+
+def delivery_address(address):
+    """Where mail for `address` goes: its ASCII form (local part as typed, domain in IDNA). An address
+    whose local part is not ASCII has no ASCII form; the forms refuse those, so this is never None for
+    an address they accepted."""
+    valid = _validated(address)
+    return valid.ascii_email if valid else None
+
+
+def normalise_email(address):
+    """The canonical form of an address, or None if it is not one: the ASCII form, with an ASCII local
+    part in lower case (a non-ASCII one, which the forms refuse, is kept as normalised, never folded)."""
+    valid = _validated(address)
+    if valid is None:
+        return None
+    local = valid.local_part.lower() if valid.local_part.isascii() else valid.local_part
+    return local + "@" + valid.ascii_domain
 
 
 def subject_key(secret, address):
@@ -21,7 +42,7 @@ def subject_key(secret, address):
 
 
 def mailbox(address):
-    """The mailbox an address delivers to, for limits on mail: case folded and without a plus tag, so
+    """The mailbox an address delivers to, for limits on mail: in one case and without a plus tag, so
     `Ann+1@example.com` and `ann+2@example.com` count as `ann@example.com` (what is stored is unchanged)."""
     local, _, domain = normalise_email(address).rpartition("@")
     untagged = local.split("+", 1)[0]
