@@ -1,5 +1,6 @@
 """Forget me and see my data: verified erasure and access requests, against moto."""
 
+import datetime
 import json
 import uuid
 from urllib.parse import parse_qs, urlsplit
@@ -57,7 +58,6 @@ def test_erasure_deletes_everything_of_the_person_and_nothing_of_anyone_else(for
         "rate_limit": 1,
         "submission": 2,
         "subscription": 1,
-        "used_link": 1,
     }
 
 
@@ -143,9 +143,11 @@ def test_an_access_link_cannot_erase(forms):
 def test_an_erasure_stopped_half_way_is_finished_by_the_same_link_with_right_counts(forms, monkeypatch):
     details = someone_with_everything(forms)
     subject = subject_key(config.secret(), details["email"])
-    links = erasure.BATCH + 50
-    for number in range(links):
-        store.put({"pk": subject, "sk": f"{retention.USED_LINK.sort_key}extra{number}", "kind": "used_link"})
+    records = erasure.BATCH + 50
+    for number in range(records):
+        store.put(
+            {"pk": subject, "sk": f"{retention.SUBMISSION.sort_key}extra{number}", "kind": "submission"}
+        )
     token = ask_to_erase(forms, details["email"])
     calls = []
     real_delete = store.delete_counted
@@ -158,12 +160,12 @@ def test_an_erasure_stopped_half_way_is_finished_by_the_same_link_with_right_cou
 
     monkeypatch.setattr(store, "delete_counted", stops_after_the_first_batch)
     assert invoke("/api/erasure/confirm", {"token": token})[0] == 503
-    assert 0 < len(held_by(details["email"])) < links
+    assert 0 < len(held_by(details["email"])) < records
     monkeypatch.undo()
     status, _, body = invoke("/api/erasure/confirm", {"token": token})
     assert status == 200
     assert held_by(details["email"]) == []
-    assert body["receipt"]["deleted"]["used_link"] == links + 1
+    assert body["receipt"]["deleted"]["submission"] == records + 2
     assert body["receipt"]["deleted"]["enquiry"] == 2
 
 
@@ -202,7 +204,7 @@ def test_access_lists_everything_held_with_purpose_and_deletion_date(forms):
     status, headers, report = invoke("/api/access/confirm", {"token": token})
     assert status == 200
     kinds = sorted(entry["kind"] for entry in report["items"])
-    assert kinds == ["enquiry", "enquiry", "submission", "submission", "subscription", "used_link"]
+    assert kinds == ["enquiry", "enquiry", "submission", "submission", "subscription"]
     [subscription] = [entry for entry in report["items"] if entry["kind"] == "subscription"]
     assert subscription["deleted_by"] == "Until you unsubscribe"
     assert subscription["contents"]["email"] == details["email"]
@@ -224,7 +226,7 @@ def test_access_downloads_as_a_json_file(forms):
     )
     assert status == 200
     assert headers["content-disposition"] == 'attachment; filename="jtec-your-data.json"'
-    assert len(body["items"]) == 6
+    assert len(body["items"]) == 5
 
 
 def test_access_as_a_page_offers_the_download(forms):
@@ -276,3 +278,50 @@ def test_an_international_domain_gets_its_link_at_the_ascii_form(forms, path):
     assert status == 202
     [mail] = outbox(forms, to=f"ANN{token}@xn--mller-kva.de")
     assert any("/your-data/" in link for link in mail["links"])
+
+
+def test_the_receipt_is_completed_when_the_last_item_went_not_when_the_run_began(forms, monkeypatch):
+    details = someone_with_everything(forms)
+    token = ask_to_erase(forms, details["email"])
+    real_delete = store.delete_counted
+
+    def slow_delete(*arguments):
+        clock.advance(1 / 24)  # each batch takes an hour
+        real_delete(*arguments)
+
+    monkeypatch.setattr(store, "delete_counted", slow_delete)
+    receipt = invoke("/api/erasure/confirm", {"token": token})[2]["receipt"]
+    confirmed = datetime.datetime.fromisoformat(receipt["confirmed_at"])
+    assert datetime.datetime.fromisoformat(receipt["completed_at"]) >= confirmed + datetime.timedelta(hours=2)
+
+
+def test_confirming_again_erases_what_arrived_after_the_receipt(forms):
+    details = someone_with_everything(forms)
+    token = ask_to_erase(forms, details["email"])
+    first = invoke("/api/erasure/confirm", {"token": token})[2]["receipt"]
+    subject = subject_key(config.secret(), details["email"])
+    late = {"pk": subject, "sk": retention.ENQUIRY.sort_key + "late", "kind": "enquiry"}
+    store.put(late)  # an enquiry whose write landed after the erasure looked for the last time
+    second = invoke("/api/erasure/confirm", {"token": token})[2]["receipt"]
+    assert held_by(details["email"]) == []
+    assert second["deleted"]["enquiry"] == first["deleted"]["enquiry"] + 1
+    assert second["completed_at"] >= first["completed_at"]
+
+
+def test_a_used_confirmation_link_stays_used_after_an_erasure(forms):
+    details = person(opt_in=True)
+    invoke("/api/enquiry", details)
+    used = token_from(forms, details["email"], "/newsletter/confirm/")
+    assert invoke("/api/subscribe/confirm", {"token": used})[0] == 200
+    invoke("/api/erasure/confirm", {"token": ask_to_erase(forms, details["email"])})
+    # Someone else signs the address up again; the old, used link must not confirm that sign-up.
+    invoke(
+        "/api/subscribe",
+        {"name": "Someone Else", "email": details["email"], "consent": True, "policy_version": "2018-05-25"},
+    )
+    status, _, body = invoke("/api/subscribe/confirm", {"token": used})
+    assert status == 400
+    [pending] = [
+        item for item in held_by(details["email"]) if item["sk"] == retention.ACTIVE_SUBSCRIPTION.sort_key
+    ]
+    assert pending["status"] == "pending"

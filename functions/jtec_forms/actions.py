@@ -41,12 +41,20 @@ NEWSLETTER_NOT_SENT = (
 
 
 class Refused(Exception):
-    """The request is understood but cannot be done; `field` and message are for the person."""
+    """The request is understood but cannot be done; `field` and message are for the person, `status`
+    says why (400: what was sent cannot be done; 409: what it was about changed while it ran)."""
 
-    def __init__(self, field, message):
+    def __init__(self, field, message, status=400):
         super().__init__(message)
         self.field = field
         self.message = message
+        self.status = status
+
+
+ERASED_MEANWHILE = (
+    "Your enquiry was not kept: an erasure of your data ran while it was being sent, and took it with it. "
+    "Send it again if you would like us to reply."
+)
 
 
 class Unfinished(Exception):
@@ -140,7 +148,7 @@ def _policy_versions(submission, now):
     return versions
 
 
-def _newsletter_from_enquiry(submission, subject, now):
+def _newsletter_from_enquiry(submission, subject, now, written):
     """Start the double opt-in the enquiry's box asked for. The enquiry never depends on it: over the
     mail limit, or with mail down, nothing is kept for the newsletter and the note says so."""
     try:
@@ -151,9 +159,11 @@ def _newsletter_from_enquiry(submission, subject, now):
     consent = subscriptions.consent_proof(
         _policy_versions(submission, now), wording_id, wording, "enquiry", now
     )
-    mail, written = _subscription_step(subject, submission["name"], submission["email"], consent, now)
+    mail, pending = _subscription_step(subject, submission["name"], submission["email"], consent, now)
+    if pending:
+        written.append(pending)
     try:
-        _send_or_take_back(submission["email"], mail, written)
+        _send_or_take_back(submission["email"], mail, pending)
     except mailer.MailUnavailable:
         return NEWSLETTER_NOT_SENT
     return None
@@ -176,24 +186,32 @@ def submit_enquiry(submission, client_ip):
     subject = subject_key(secret, submission["email"])
     record = _submission_record(subject, enquiries.fingerprint(secret, submission), now)
     created = datetime.datetime.fromisoformat(record["created_at"])
+    item = enquiries.enquiry_item(submission, subject, record["reference"], created, versions)
     try:
-        store.put_new(
-            enquiries.enquiry_item(submission, subject, record["reference"], created, versions), now
-        )
+        store.put_new(item, now)
     except store.AlreadyExists:
         pass  # sent again: stored the first time
     except store.StoreUnavailable as failure:
         raise store.StoreUnavailable(str(failure), saved=None) from failure
     answer = {"reference": record["reference"]}
     record_key = store.key_of(record)
+    written = [store.key_of(item)]
     try:
         if submission.get("opt_in") is True:
             note = _once(
-                record_key, "confirmation_mailed", lambda: _newsletter_from_enquiry(submission, subject, now)
+                record_key,
+                "confirmation_mailed",
+                lambda: _newsletter_from_enquiry(submission, subject, now, written),
             )
             if note:
                 answer["message"] = note
         _once(record_key, "staff_notified", lambda: _notify_staff(record["reference"], submission["topic"]))
+    except store.Gone:
+        # An erasure of this person deleted the enquiry's record while it was being sent: what this request
+        # wrote after the erasure looked goes too, so the erasure leaves nothing, and the sender is told.
+        for key in written:
+            store.delete(key)
+        raise Refused(None, ERASED_MEANWHILE, status=409) from None
     except (store.StoreUnavailable, mailer.MailUnavailable) as failure:
         raise Unfinished(record["reference"]) from failure
     return answer
@@ -231,7 +249,7 @@ def confirm_subscription(token, client_ip):
     pending = store.get_subscription(claims.subject_key, now)
     try:
         active = subscriptions.confirmed(pending, now)
-        store.replace_using_link(claims.subject_key, claims.nonce, now, pending, active)
+        store.replace_using_link(claims.nonce, now, pending, active)
     except (subscriptions.NothingPending, store.ItemChanged, store.LinkAlreadyUsed):
         return _already_confirmed(claims, now)
     return {"message": "Thank you: your subscription is confirmed."}
@@ -240,7 +258,7 @@ def confirm_subscription(token, client_ip):
 def _already_confirmed(claims, now):
     """A link used before: good news if the subscription it confirmed is active (the answer is the same
     success, saying so, and changes nothing); refused, with words true to the state, otherwise."""
-    used = store.link_used(claims.subject_key, claims.nonce)
+    used = store.link_used(claims.nonce)
     current = store.get_subscription(claims.subject_key, now)
     if used and current and current["status"] == "active":
         return {
@@ -259,7 +277,7 @@ def unsubscribe(token, client_ip):
     claims = _claims(tokens.UNSUBSCRIBE, token)
     key = {"pk": claims.subject_key, "sk": retention.ACTIVE_SUBSCRIPTION.sort_key}
     try:
-        store.delete_using_link(claims.subject_key, claims.nonce, clock.now(), key)
+        store.delete_using_link(claims.nonce, clock.now(), key)
     except store.LinkAlreadyUsed:
         if store.get_subscription(claims.subject_key, clock.now()):
             raise Refused(
@@ -309,9 +327,27 @@ def request_access(submission, client_ip):
     return _data_request(submission, client_ip, routes.ACCESS, tokens.ACCESS, emails.confirm_access)
 
 
+def _mail_receipt_once(receipt_key, request, reference):
+    """Mail the receipt to the address the request holds, once however many runs reach this point."""
+    if (
+        request is None
+        or store.claim(receipt_key, "receipt_mailed", clock.now(), STEP_LEASE_SECONDS) != store.CLAIMED
+    ):
+        return
+    try:
+        _send(request["email"], emails.erasure_done(reference))
+    except mailer.MailUnavailable:
+        store.release(receipt_key, "receipt_mailed")
+        return
+    store.finish(receipt_key, "receipt_mailed")
+
+
 def confirm_erasure(token, client_ip):
-    """Delete everything under the subject key and answer with the receipt. Running the same link again
-    finishes a run that stopped half-way, or shows the finished receipt and changes nothing."""
+    """Delete everything under the subject key and answer with the receipt. The person's partition is
+    looked at again after each pass until a Query finds nothing, so what is written while an erasure runs
+    goes too; the receipt is completed at the start of that last Query. Running the same link again
+    finishes a run that stopped half-way, deletes what arrived since, or, with nothing left, shows the
+    same receipt and changes nothing."""
     now = clock.now()
     secret = config.secret()
     rate_limits.check_client(routes.CONFIRM_ERASURE, client_key(secret, client_ip), now)
@@ -319,24 +355,31 @@ def confirm_erasure(token, client_ip):
     reference = erasure.reference(secret, claims.nonce)
     receipt_key = {"pk": retention.ERASURE_RECEIPT_PARTITION, "sk": reference}
     receipt = store.get(receipt_key["pk"], reference, now)
-    if receipt is not None and receipt["status"] == "completed":
-        return {"receipt": erasure.summary(receipt)}
     if receipt is None:
         with contextlib.suppress(store.AlreadyExists):
             store.put_new(erasure.receipt_item(reference, claims.issued_at, now), now)
     request = store.get(claims.subject_key, retention.ERASURE_REQUEST.sort_key + claims.nonce, now)
-    keys, items_read = store.subject_keys(claims.subject_key)
-    logger.info("erasure", extra={"items_read": items_read})
-    mailed = False
-    for batch, counts in erasure.batches(keys):
-        if request is not None and not mailed and retention.ERASURE_REQUEST.kind in counts:
-            # The request holds the address: mail the receipt before the request itself goes.
-            with contextlib.suppress(mailer.MailUnavailable):
-                _send(request["email"], emails.erasure_done(reference))
-            mailed = True
-        store.delete_counted(receipt_key, batch, counts)
-    store.complete(receipt_key, now)
-    return {"receipt": erasure.summary(store.get(receipt_key["pk"], reference, now))}
+    deleted = 0
+    for _ in range(erasure.MAX_PASSES):
+        looked_at = clock.now()
+        keys, items_read = store.subject_keys(claims.subject_key)
+        logger.info("erasure pass", extra={"items_read": items_read})
+        if not keys:
+            break
+        try:
+            for batch, counts in erasure.batches(keys):
+                if retention.ERASURE_REQUEST.kind in counts:
+                    # The request holds the address: mail the receipt before the request itself goes.
+                    _mail_receipt_once(receipt_key, request, reference)
+                store.delete_counted(receipt_key, batch, counts)
+                deleted += len(batch)
+        except store.ItemChanged:
+            continue  # another run of this erasure deleted some first: look again
+    else:
+        raise store.StoreUnavailable("erasure still finding new items", saved=None)
+    if deleted or receipt is None or receipt["status"] != "completed":
+        store.complete(receipt_key, looked_at)
+    return {"receipt": erasure.summary(store.get(receipt_key["pk"], reference, clock.now()))}
 
 
 def confirm_access(token, client_ip):

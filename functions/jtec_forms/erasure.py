@@ -14,6 +14,9 @@ from jtec_forms.enquiries import REFERENCE_ALPHABET
 
 # Items deleted per transaction: DynamoDB takes 100 actions, one of them updates the receipt.
 BATCH = 99
+# Passes over the person's partition before a run gives up (503, the link finishes it): each pass deletes
+# what the one before found, and the run ends when a pass finds nothing.
+MAX_PASSES = 10
 
 
 def reference(secret, nonce):

@@ -4,6 +4,7 @@ The boto3 resource is created on first use, so importing a handler stays cheap. 
 with a (conditional) PutItem or UpdateItem; a transaction only where items must change together.
 """
 
+import contextlib
 import functools
 
 from jtec_forms import config, retention
@@ -31,6 +32,10 @@ class ItemChanged(Exception):
 
 class AlreadyExists(Exception):
     """A conditional put found the item there already."""
+
+
+class Gone(Exception):
+    """The item a step works on is no longer there (an erasure deleted it)."""
 
 
 @functools.cache
@@ -164,31 +169,37 @@ def claim(key, step, now, lease_seconds):
             },
         )
     except _Refused:
-        item = _call(table().get_item, Key=key, ConsistentRead=True).get("Item") or {}
+        item = _call(table().get_item, Key=key, ConsistentRead=True).get("Item")
+        if item is None:
+            raise Gone() from None
         return DONE if item.get(step) else BUSY
     return CLAIMED
 
 
 def finish(key, step):
-    """Record that the claimed `step` is done."""
-    _call(
+    """Record that the claimed `step` is done; Gone if the item was deleted meanwhile (never recreates it)."""
+    _conditional(
         table().update_item,
+        Gone,
         Key=key,
         UpdateExpression="SET #done = :yes REMOVE #lease",
+        ConditionExpression="attribute_exists(pk)",
         ExpressionAttributeNames={"#done": step, "#lease": f"{step}_lease"},
         ExpressionAttributeValues={":yes": True},
-        writes=True,
     )
 
 
 def release(key, step):
-    """Give up the lease on a step that failed, so a retry does it at once."""
-    _call(
-        table().update_item,
-        Key=key,
-        UpdateExpression="REMOVE #lease",
-        ExpressionAttributeNames={"#lease": f"{step}_lease"},
-    )
+    """Give up the lease on a step that failed, so a retry does it at once (nothing, if the item is gone)."""
+    with contextlib.suppress(Gone):
+        _conditional(
+            table().update_item,
+            Gone,
+            Key=key,
+            UpdateExpression="REMOVE #lease",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#lease": f"{step}_lease"},
+        )
 
 
 def delete(key):
@@ -208,20 +219,25 @@ def count_hit(pk, sk, expires_at):
     return int(response["Attributes"]["hits"])
 
 
-def link_used(subject_key, nonce):
+def _ledger_key(nonce):
+    """Where a link's use is recorded: under the link's own random nonce, outside every person's partition,
+    so an erasure never deletes it (it holds no personal data) and a used link stays used."""
+    key = retention.USED_LINK.sort_key + nonce
+    return {"pk": key, "sk": key}
+
+
+def link_used(nonce):
     """True once the link with this nonce has been used (its ledger entry outlives the link)."""
-    key = {"pk": subject_key, "sk": retention.USED_LINK.sort_key + nonce}
-    return "Item" in _call(table().get_item, Key=key, ConsistentRead=True)
+    return "Item" in _call(table().get_item, Key=_ledger_key(nonce), ConsistentRead=True)
 
 
-def _use_link(subject_key, nonce, now):
+def _use_link(nonce, now):
     """The ledger entry that makes a link single-use: written only if the nonce was never recorded."""
     return {
         "Put": {
             "TableName": table().name,
             "Item": {
-                "pk": subject_key,
-                "sk": retention.USED_LINK.sort_key + nonce,
+                **_ledger_key(nonce),
                 "kind": retention.USED_LINK.kind,
                 TTL_ATTRIBUTE: retention.epoch_seconds(retention.USED_LINK.expires_at(now)),
             },
@@ -250,7 +266,7 @@ def _transact(steps):
         raise _unavailable(error, writes=True) from error
 
 
-def replace_using_link(subject_key, nonce, now, previous, item):
+def replace_using_link(nonce, now, previous, item):
     """Use a link once and, in the same transaction, replace `previous` with `item`, provided the stored
     item is still `previous` (same status and expiry): what was decided from it still holds."""
     condition = "#status = :status AND " + (
@@ -270,13 +286,13 @@ def replace_using_link(subject_key, nonce, now, previous, item):
             "ExpressionAttributeValues": values,
         }
     }
-    _transact([("link", _use_link(subject_key, nonce, now)), ("item", put_step)])
+    _transact([("link", _use_link(nonce, now)), ("item", put_step)])
 
 
-def delete_using_link(subject_key, nonce, now, key):
+def delete_using_link(nonce, now, key):
     """Use a link once and delete the item at `key` (whatever it holds, if anything), together."""
     delete_step = {"Delete": {"TableName": table().name, "Key": key}}
-    _transact([("link", _use_link(subject_key, nonce, now)), ("item", delete_step)])
+    _transact([("link", _use_link(nonce, now)), ("item", delete_step)])
 
 
 def subject_keys(subject_key):
@@ -302,7 +318,9 @@ def subject_keys(subject_key):
 
 def delete_counted(receipt_key, keys, counts):
     """Delete `keys` and add `counts` (kind -> number) to the receipt's counts, in one transaction: the
-    receipt never counts a delete that did not happen, nor misses one that did."""
+    receipt never counts a delete that did not happen, nor misses one that did. Each delete holds only
+    while its item is there, so two runs of one erasure never count an item twice: ItemChanged when
+    another run deleted one first (nothing is done; look again)."""
     names = {f"#k{number}": kind for number, kind in enumerate(counts)}
     values = {f":n{number}": count for number, count in enumerate(counts.values())}
     update = {
@@ -315,16 +333,29 @@ def delete_counted(receipt_key, keys, counts):
             "ExpressionAttributeValues": values,
         }
     }
-    deletes = [{"Delete": {"TableName": table().name, "Key": key}} for key in keys]
-    _call(table().meta.client.transact_write_items, TransactItems=[update, *deletes], writes=True)
+    deletes = [
+        (
+            "item",
+            {
+                "Delete": {
+                    "TableName": table().name,
+                    "Key": key,
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            },
+        )
+        for key in keys
+    ]
+    _transact([("receipt", update), *deletes])
 
 
-def complete(receipt_key, now):
+def complete(receipt_key, completed_at):
+    """Mark the receipt completed at `completed_at`: when the Query that found nothing left began."""
     _call(
         table().update_item,
         Key=receipt_key,
-        UpdateExpression="SET #status = :done, completed_at = :now",
+        UpdateExpression="SET #status = :done, completed_at = :at",
         ExpressionAttributeNames={"#status": "status"},
-        ExpressionAttributeValues={":done": "completed", ":now": now.isoformat(timespec="seconds")},
+        ExpressionAttributeValues={":done": "completed", ":at": completed_at.isoformat(timespec="seconds")},
         writes=True,
     )

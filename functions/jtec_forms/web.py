@@ -221,7 +221,7 @@ def register_error_handlers(app, logger):
 
     @app.exception_handler(actions.Refused)
     def _refused(error):
-        return log_and_reject(400, [FieldError(error.field, error.message)], reason="refused")
+        return log_and_reject(error.status, [FieldError(error.field, error.message)], reason="refused")
 
     @app.exception_handler(rate_limits.RateLimited)
     def _rate_limited(error):
