@@ -334,7 +334,7 @@ def test_see_my_data_through_the_emailed_link_and_download_it(forms, browser, ja
     if javascript:  # axe runs as a script in the page
         assert violations(page) == []
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download as JSON").click()
+        page.get_by_role("link", name="Download as JSON").click()
     assert download.value.suggested_filename == "jtec-your-data.json"
     report = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert [item["contents"]["message"] for item in report["items"] if item["kind"] == "enquiry"] == [

@@ -1,5 +1,6 @@
 """Forget me and see my data: verified erasure and access requests, against moto."""
 
+import base64
 import datetime
 import json
 import uuid
@@ -239,7 +240,12 @@ def test_access_as_a_page_offers_the_download(forms):
     assert status == 200
     document = html.fromstring(page)
     assert details["email"] in document.text_content()
-    assert document.find(".//form//input[@name='format']").get("value") == "json"
+    download = document.find(".//a[@download]")
+    assert download.get("download") == "jtec-your-data.json"
+    media_type, _, encoded = download.get("href").partition(",")
+    assert media_type == "data:application/json;base64"
+    report = json.loads(base64.b64decode(encoded))
+    assert details["email"] in [entry["contents"].get("email") for entry in report["items"]]
 
 
 def test_nothing_a_person_typed_reaches_the_logs_of_a_data_request(forms, record_all_logs):
@@ -325,3 +331,102 @@ def test_a_used_confirmation_link_stays_used_after_an_erasure(forms):
         item for item in held_by(details["email"]) if item["sk"] == retention.ACTIVE_SUBSCRIPTION.sort_key
     ]
     assert pending["status"] == "pending"
+
+
+def ask_to_see(base_url, email):
+    assert invoke("/api/access", {"email": email})[0] == 202
+    return token_from(base_url, email, "/your-data/see/confirm/")
+
+
+def test_an_access_link_shows_the_report_once_and_a_second_use_offers_a_new_link(forms):
+    details = someone_with_everything(forms)
+    token = ask_to_see(forms, details["email"])
+    assert invoke("/api/access/confirm", {"token": token})[0] == 200
+    before = data_items()
+    status, _, body = invoke("/api/access/confirm", {"token": token})
+    assert status == 400
+    [error] = body["errors"]
+    assert error["field"] == "token"
+    assert "already been used" in error["message"] and "/your-data/see/" in error["message"]
+    assert details["email"] not in json.dumps(body)
+    assert data_items() == before
+
+
+def test_an_access_report_shows_only_what_was_held_when_the_link_was_issued(forms):
+    details = someone_with_everything(forms)
+    token = ask_to_see(forms, details["email"])
+    clock.advance(1 / 86400 * 2)
+    later = {**details, "message": details["message"] + " and one more thing", "opt_in": False}
+    assert invoke("/api/enquiry", later)[0] == 201
+    report = invoke("/api/access/confirm", {"token": token})[2]
+    messages = [entry["contents"]["message"] for entry in report["items"] if entry["kind"] == "enquiry"]
+    assert len(messages) == 2 and later["message"] not in messages
+
+
+def fill_with_open_enquiries(details, count, message):
+    from jtec_forms import enquiries
+
+    subject = subject_key(config.secret(), details["email"])
+    for number in range(count):
+        created = clock.now() - datetime.timedelta(minutes=number + 1)
+        submission = {**details, "message": message}
+        store.put(
+            enquiries.enquiry_item(
+                submission, subject, f"ENQ-FULL{number:04d}", created, {"policy_version": "2018-05-25"}
+            )
+        )
+
+
+def test_an_address_holding_the_most_open_enquiries_is_asked_to_telephone_and_nothing_is_kept(forms):
+    from jtec_forms import enquiries
+
+    details = person(opt_in=False)
+    fill_with_open_enquiries(details, enquiries.MAX_OPEN_PER_ADDRESS, "An earlier question")
+    before = data_items()
+    status, _, body = invoke("/api/enquiry", details)
+    assert status == 409
+    assert "028 9099 2544" in body["errors"][0]["message"]
+    assert data_items() == before
+    assert outbox(forms) == []
+
+
+def test_a_resent_enquiry_is_answered_even_when_the_address_is_full(forms):
+    from jtec_forms import enquiries
+
+    details = person(opt_in=False)
+    fill_with_open_enquiries(details, enquiries.MAX_OPEN_PER_ADDRESS - 1, "An earlier question")
+    first = invoke("/api/enquiry", details)
+    assert first[0] == 201
+    assert invoke("/api/enquiry", details)[:1] == (201,)
+    assert invoke("/api/enquiry", details)[2]["reference"] == first[2]["reference"]
+
+
+# Lambda refuses an answer over 6 MB (the whole JSON it returns, body escaped inside it).
+LAMBDA_ANSWER_LIMIT = 6 * 1024 * 1024
+# The costliest text a message can hold: astral characters (4 bytes in UTF-8, 12 as JSON escapes) and
+# characters HTML and JSON escape, at the schema's longest.
+WORST_MESSAGE = ('\U0001f5a8<&"' * 5000)[:5000]
+
+
+@pytest.mark.parametrize("as_page", [True, False], ids=["page", "json"])
+def test_the_fullest_access_report_fits_in_one_lambda_answer(forms, as_page):
+    from jtec_forms import enquiries
+    from tests.forms_support import event
+
+    details = person(name="Ζωή " + "Ω" * 95, opt_in=False)
+    fill_with_open_enquiries(details, enquiries.MAX_OPEN_PER_ADDRESS, WORST_MESSAGE)
+    token = ask_to_see(forms, details["email"])
+    content_type = "application/x-www-form-urlencoded" if as_page else "application/json"
+    from jtec_forms.handlers import your_data
+    from local.api import LambdaContext
+
+    answer = your_data.lambda_handler(
+        event("/api/access/confirm", {"token": token}, content_type=content_type), LambdaContext("your_data")
+    )
+    assert answer["statusCode"] == 200
+    shown = html.fromstring(answer["body"]).text_content() if as_page else answer["body"]
+    messages = (
+        shown if as_page else [entry["contents"].get("message") for entry in json.loads(shown)["items"]]
+    )
+    assert WORST_MESSAGE[:50] in messages or WORST_MESSAGE in messages
+    assert len(json.dumps(answer).encode()) < LAMBDA_ANSWER_LIMIT

@@ -48,6 +48,17 @@ def entry(item):
     }
 
 
+def created(item):
+    """When the item was made (ISO 8601, UTC), or None for an item that records no time."""
+    return item.get("created_at") or (item.get("consent") or {}).get("requested_at")
+
+
+def held_at(items, moment):
+    """The items that existed at `moment`: an access link shows what was held when it was issued."""
+    limit = moment.isoformat(timespec="seconds")
+    return [item for item in items if (created(item) or limit) <= limit]
+
+
 def report(items, now):
     """The answer to an access request: every item held, and what the fields mean."""
     return {

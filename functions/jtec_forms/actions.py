@@ -17,6 +17,7 @@ from jtec_forms import (
     rate_limits,
     retention,
     routes,
+    site_facts,
     store,
     subscriptions,
     tokens,
@@ -51,6 +52,10 @@ class Refused(Exception):
         self.status = status
 
 
+TOO_MANY_OPEN = (
+    f"We already have {enquiries.MAX_OPEN_PER_ADDRESS} enquiries from this email address waiting for an answer. "
+    f"Please telephone us on {site_facts.COMPANY['telephone']} instead, or write again once we have replied."
+)
 ERASED_MEANWHILE = (
     "Your enquiry was not kept: an erasure of your data ran while it was being sent, and took it with it. "
     "Send it again if you would like us to reply."
@@ -104,11 +109,14 @@ def _send_or_take_back(to, mail, written):
 
 
 def _submission_record(subject, fingerprint, now):
-    """The record of this enquiry's first arrival: found when it is sent again, written otherwise."""
+    """The record of this enquiry's first arrival: found when it is sent again, written otherwise (a new
+    enquiry is refused while the address holds the most open enquiries it may)."""
     sort_key = retention.SUBMISSION.sort_key + fingerprint
     record = store.get(subject, sort_key, now)
     if record is not None:
         return record
+    if store.count_open_enquiries(subject, now) >= enquiries.MAX_OPEN_PER_ADDRESS:
+        raise Refused(None, TOO_MANY_OPEN, status=409)
     record = enquiries.submission_item(subject, fingerprint, now)
     try:
         store.put_new(record, now)
@@ -377,15 +385,27 @@ def confirm_erasure(token, client_ip):
             continue  # another run of this erasure deleted some first: look again
     else:
         raise store.StoreUnavailable("erasure still finding new items", saved=None)
-    if deleted or receipt is None or receipt["status"] != "completed":
-        store.complete(receipt_key, looked_at)
+    store.complete(receipt_key, looked_at, deleted_now=deleted > 0)
     return {"receipt": erasure.summary(store.get(receipt_key["pk"], reference, clock.now()))}
 
 
+ACCESS_LINK_USED = (
+    "This link has already been used: it shows your data once. To see your data again, ask for a new link "
+    "on the page See the data we hold (/your-data/see/)."
+)
+
+
 def confirm_access(token, client_ip):
-    """Everything held under the subject key, each item with its purpose and when it will be deleted."""
+    """Everything held under the subject key when the link was issued, each item with its purpose and
+    when it will be deleted. The link shows it once: its use is recorded before the answer goes."""
     now = clock.now()
     rate_limits.check_client(routes.CONFIRM_ACCESS, client_key(config.secret(), client_ip), now)
     claims = _claims(tokens.ACCESS, token)
     items = store.subject_items(claims.subject_key, now)
-    return access.report([item for item in items if erasure.kind_of(item) != retention.RATE_LIMIT.kind], now)
+    held = [item for item in items if erasure.kind_of(item) != retention.RATE_LIMIT.kind]
+    answer = access.report(access.held_at(held, claims.issued_at), now)
+    try:
+        store.use_link(claims.nonce, now)
+    except store.LinkAlreadyUsed:
+        raise Refused("token", ACCESS_LINK_USED) from None
+    return answer

@@ -13,6 +13,9 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # What a person typed into an enquiry: scrubbed at once when staff resolve it.
 PERSONAL_FIELDS = ("name", "email", "phone", "message")
 OPEN_PARTITION = "OPEN_ENQUIRY"  # the open-enquiries index lists items that have it as `open_pk`
+# The most open enquiries (details not yet deleted) one address may hold: it bounds what an access report
+# can hold (25 of the costliest are 1.2 MB as a page), well inside Lambda's 6 MB answer (a test holds it).
+MAX_OPEN_PER_ADDRESS = 25
 # The fields that make two submissions the same enquiry (the honeypot and form plumbing are not).
 IDENTITY_FIELDS = ("name", "email", "phone", "topic", "message", "opt_in")
 

@@ -32,6 +32,7 @@ def request_item(subject_key, nonce, email, now):
         "sk": retention.ERASURE_REQUEST.sort_key + nonce,
         "kind": retention.ERASURE_REQUEST.kind,
         "email": email,
+        "created_at": now.isoformat(timespec="seconds"),
         "expires_at": retention.epoch_seconds(retention.ERASURE_REQUEST.expires_at(now)),
     }
 

@@ -8,6 +8,10 @@ from jtec_forms.validation import schema
 FORM_TYPES = ("application/json", "application/x-www-form-urlencoded")
 ERRORS = {
     "400": "Invalid input: every error at once, each with its field",
+    "409": (
+        "Enquiries only: nothing was kept, because the address already holds the most open enquiries one "
+        "address may, or because an erasure of the address ran while the enquiry was being sent"
+    ),
     "413": "Body larger than the cap",
     "415": "Content type other than JSON or urlencoded",
     "429": "Too many requests from this client, or verification emails to this mailbox; see Retry-After",

@@ -107,6 +107,27 @@ def subject_items(subject_key, now):
         start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
 
 
+def count_open_enquiries(subject_key, now):
+    """How many open, unexpired enquiries one person has (one Query of their partition, counted)."""
+    from boto3.dynamodb.conditions import Attr, Key
+
+    count, start = 0, {}
+    while True:
+        page = _call(
+            table().query,
+            KeyConditionExpression=Key("pk").eq(subject_key)
+            & Key("sk").begins_with(retention.ENQUIRY.sort_key),
+            FilterExpression=Attr("status").eq("open") & Attr(TTL_ATTRIBUTE).gt(int(now.timestamp())),
+            Select="COUNT",
+            ConsistentRead=True,
+            **start,
+        )
+        count += page["Count"]
+        if "LastEvaluatedKey" not in page:
+            return count
+        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+
 def put(item):
     """Write one item, replacing what was at its key."""
     _call(table().put_item, Item=item, writes=True)
@@ -246,6 +267,11 @@ def _use_link(nonce, now):
     }
 
 
+def use_link(nonce, now):
+    """Record that a link was used, once: LinkAlreadyUsed if it was used before."""
+    _conditional(table().put_item, LinkAlreadyUsed, **_use_link(nonce, now)["Put"])
+
+
 # What a refused condition in a named step of a transaction means.
 REFUSALS = {"link": LinkAlreadyUsed, "item": ItemChanged}
 
@@ -349,13 +375,19 @@ def delete_counted(receipt_key, keys, counts):
     _transact([("receipt", update), *deletes])
 
 
-def complete(receipt_key, completed_at):
-    """Mark the receipt completed at `completed_at`: when the Query that found nothing left began."""
-    _call(
-        table().update_item,
-        Key=receipt_key,
-        UpdateExpression="SET #status = :done, completed_at = :at",
-        ExpressionAttributeNames={"#status": "status"},
-        ExpressionAttributeValues={":done": "completed", ":at": completed_at.isoformat(timespec="seconds")},
-        writes=True,
-    )
+def complete(receipt_key, completed_at, deleted_now):
+    """Mark the receipt completed at `completed_at`: when the Query that found nothing left began. A run
+    that deleted nothing itself leaves an earlier run's completion as it was."""
+    condition = {} if deleted_now else {"ConditionExpression": "#status <> :done"}
+    with contextlib.suppress(_Refused):
+        _conditional(
+            table().update_item,
+            Key=receipt_key,
+            UpdateExpression="SET #status = :done, completed_at = :at",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={
+                ":done": "completed",
+                ":at": completed_at.isoformat(timespec="seconds"),
+            },
+            **condition,
+        )

@@ -133,7 +133,14 @@ def respond(submission, body):
             status_code=200, content_type=JSON_TYPE, body=json.dumps(body, indent=2), headers=headers
         )
     if submission.wants_html and route.result_template:
-        page = render(route.result_template, route, answer=body, token=submission.data.get("token"))
+        page = render(
+            route.result_template,
+            route,
+            answer=body,
+            token=submission.data.get("token"),
+            download=data_uri(body),
+            download_name=DOWNLOAD_NAME,
+        )
         return Response(
             status_code=route.status,
             content_type="text/html; charset=utf-8",
@@ -145,6 +152,15 @@ def respond(submission, body):
     return Response(
         status_code=route.status, content_type=JSON_TYPE, body=json.dumps(body), headers=dict(NO_STORE)
     )
+
+
+def data_uri(body):
+    """The answer as a JSON file the page itself carries (a link works once, so the download cannot ask
+    the server again): base64 of the UTF-8 JSON, no script needed."""
+    import base64
+
+    encoded = base64.b64encode(json.dumps(body, indent=2, ensure_ascii=False).encode()).decode()
+    return "data:application/json;base64," + encoded
 
 
 @functools.cache
