@@ -76,3 +76,21 @@ def test_the_stream_records_carry_keys_only(forms):
         "StreamViewType",
     }
     assert record["dynamodb"]["StreamViewType"] == "KEYS_ONLY"
+
+
+def test_a_record_without_its_dynamodb_field_is_logged_alone_and_the_others_are_audited(
+    forms, record_all_logs
+):
+    good = ttl_stream_record(
+        {"pk": "SUBJECT#x", "sk": "ENQUIRY#2026-01-01T00:00:00+00:00#ENQ-AAAAAAAA"}, 1800000000
+    )
+    no_keys = {key: value for key, value in good.items() if key != "dynamodb"}
+    no_keys["eventID"] = "no-dynamodb-field"
+    also_good = ttl_stream_record({"pk": "RATE#client#abc", "sk": "WINDOW#1790000000#enquiry"}, 1800000000)
+    start = len(record_all_logs.lines)
+    # Lambda can place a partial failure only by sequence number: this record has none to report it by.
+    assert consume([good, no_keys, also_good]) == {"batchItemFailures": []}
+    assert sorted(entry["item_kind"] for entry in audit(forms)) == ["enquiry", "rate_limit"]
+    assert any(
+        "without keys" in line and "no-dynamodb-field" in line for line in record_all_logs.lines[start:]
+    )

@@ -21,8 +21,23 @@ def record_handler(record):
         )
 
 
+def _identified(record):
+    """A record Lambda can name in a partial failure: it has its `dynamodb` part with a sequence number."""
+    return bool((record.get("dynamodb") or {}).get("SequenceNumber"))
+
+
 @logger.inject_lambda_context
 def lambda_handler(event, context):
+    """Audit each record. A record without its `dynamodb` part has no keys to audit and no sequence number
+    to report it by (Lambda fails the whole batch for a partial failure it cannot place), so it is logged
+    as an error by its event id alone, and the rest of the batch is audited."""
+    records = event.get("Records") or []
+    for record in records:
+        if not _identified(record):
+            logger.error("stream record without keys not audited", extra={"event_id": record.get("eventID")})
     return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
+        event={**event, "Records": [record for record in records if _identified(record)]},
+        record_handler=record_handler,
+        processor=processor,
+        context=context,
     )
