@@ -150,3 +150,50 @@ def test_the_retention_report_counts_live_expiring_and_overdue_items(forms):
     assert len(items()) >= 3
     status, table, _ = jtec("retention", "report")
     assert "Retention" in table and "enquiry" in table
+
+
+HOSTILE = (
+    "[link=https://evil.example]https://jtec.example/invoice[/link] [blink]urgent[/blink] [conceal]hidden[/conceal] "
+    "[reverse]x[/reverse] [/bold] :warning: pay\u202etxt.exe\u200b now"
+)
+
+
+def test_show_prints_what_people_typed_as_plain_text_and_never_as_markup(forms):
+    details = person(message=HOSTILE, name="Ann [bold]Tester[/bold]")
+    reference = invoke("/api/enquiry", details)[2]["reference"]
+    status, out, err = jtec(
+        "enquiries", "show", reference, env={"FORCE_COLOR": "1", "TERM": "xterm-256color"}
+    )
+    assert status == 0, err
+    assert "Traceback" not in err
+    for literal in (
+        "[link=https://evil.example]",
+        "[blink]urgent[/blink]",
+        "[conceal]hidden",
+        "[/bold]",
+        ":warning:",
+    ):
+        assert literal in out
+    assert "\x1b]8;" not in out  # no terminal hyperlink
+    assert (
+        "\x1b[5m" not in out and "\x1b[8m" not in out and "\x1b[7m" not in out
+    )  # no blink, conceal, reverse
+    assert "\u26a0" not in out  # no emoji made from a code
+
+
+def test_show_makes_invisible_and_direction_controls_visible(forms):
+    details = person(message="pay\u202etxt.exe\u200b now")
+    reference = invoke("/api/enquiry", details)[2]["reference"]
+    status, out, _ = jtec("enquiries", "show", reference)
+    assert status == 0
+    assert "\u202e" not in out and "\u200b" not in out
+    assert "pay<U+202E>txt.exe<U+200B> now" in out
+
+
+def test_show_folds_a_long_value_instead_of_cutting_it(forms):
+    token = "a1" * 200
+    details = person(message=f"Look at https://example.com/{token} please")
+    reference = invoke("/api/enquiry", details)[2]["reference"]
+    status, out, _ = jtec("enquiries", "show", reference, env={"COLUMNS": "80"})
+    assert status == 0
+    assert token in "".join(character for character in out if character.isalnum())

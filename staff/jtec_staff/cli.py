@@ -7,17 +7,30 @@ stack of `make serve` with `AWS_ENDPOINT_URL` (it prints the lines to paste)."""
 import functools
 import json
 import os
+import re
 import sys
 
 import click
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from jtec_staff import queries
 
-console = Console()
+# What people typed is printed as it is: no Rich markup ("[link=...]"), no emoji codes, no highlighting.
+console = Console(markup=False, emoji=False, highlight=False)
 USER_ERROR = 2
+# Characters that change how the text around them reads (direction overrides and isolates) or that cannot
+# be seen (zero-width spaces and joiners, the byte-order mark): shown as <U+XXXX>, never acted on.
+_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def plain(value):
+    """A stored value as text that is exactly what it holds: Rich never parses it (Text, not markup),
+    and invisible or direction-changing characters are shown by their code point."""
+    shown = "" if value is None else str(value)
+    return Text(_INVISIBLE.sub(lambda found: f"<U+{ord(found.group()):04X}>", shown))
 
 
 def fail(message):
@@ -76,11 +89,12 @@ def emit(data, as_json, render):
 
 
 def show_table(title, columns, rows):
-    view = Table(title=title)
+    """A table of stored values as plain text; a long value is folded onto more lines, never cut."""
+    view = Table(title=plain(title))
     for column in columns:
-        view.add_column(column)
+        view.add_column(column, overflow="fold")
     for row in rows:
-        view.add_row(*["" if cell is None else str(cell) for cell in row])
+        view.add_row(*[plain(cell) for cell in row])
     console.print(view)
 
 
