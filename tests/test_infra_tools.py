@@ -93,6 +93,16 @@ def test_cloudfront_sends_a_path_without_its_slash_to_the_path_with_it():
     assert answer["headers"]["location"]["value"] == "/privacy/versions/"
 
 
+@pytest.mark.parametrize(
+    "uri",
+    ["//evil.com/x", "/\\evil.com/x", "///evil.com/login", "/\t/evil.com", "/ /evil.com", "/privacy//evil"],
+)
+def test_cloudfront_never_redirects_to_another_host(uri):
+    answer = directory_index(uri)
+    assert "statusCode" not in answer  # passed on to the bucket, which has no such page: 404
+    assert answer["uri"] == uri
+
+
 def test_the_local_server_sends_the_headers_cloudfront_sends_less_hsts(site_url):
     import urllib.request
 
