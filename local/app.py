@@ -71,13 +71,13 @@ class LocalSite:
             return Response("Method not allowed", status=405, headers={"Allow": "GET, HEAD"})
         relative = request.path.lstrip("/")
         full_path = safe_join(str(self.output_dir), relative) if relative else str(self.output_dir)
-        if full_path and Path(full_path).is_dir():
-            if relative and not relative.endswith("/"):
-                return redirect(request.path + "/", code=301)
-            relative = relative + "index.html"
         try:
+            if full_path and Path(full_path).is_dir():
+                if relative and not relative.endswith("/"):
+                    return redirect("/" + relative + "/", code=301)  # one slash first: never another host
+                relative = relative + "index.html"
             response = send_from_directory(self.output_dir, relative, request.environ)
-        except NotFound:
+        except (NotFound, OSError):  # OSError: no file system holds such a name (a segment over 255 bytes)
             return self.not_found_page(request)
         response.headers["Cache-Control"] = "no-cache"
         return response

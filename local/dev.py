@@ -12,11 +12,11 @@ from werkzeug.wrappers import Response
 from jtec_forms import clock
 from jtec_forms.access import plain
 from local.app import json_error, json_response, render
+from local.stack import LOOPBACK_HOSTS
 
 LINK = re.compile(r"https?://[^\s<>\"]+")
 # The dev routes answer only to a browser or tool on this machine (not to a page of another site that
 # rebinds a name to 127.0.0.1), and take JSON posts only (a cross-site form can send only simple types).
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
 MAX_ADVANCE_DAYS = 3660
 
 
@@ -27,7 +27,7 @@ class DevRoutes:
         self.sweeper = sweeper
 
     def __call__(self, request):
-        if request.host.rsplit(":", 1)[0] not in LOCAL_HOSTS:
+        if request.host.rsplit(":", 1)[0] not in LOOPBACK_HOSTS:
             return json_error(403, "The dev routes answer only to localhost or 127.0.0.1")
         if request.method == "POST" and request.mimetype != "application/json":
             return json_error(415, "Send the dev routes JSON (Content-Type: application/json)")

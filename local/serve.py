@@ -31,14 +31,17 @@ class LocalStack:
         self.aws.stop()
 
 
-def start_local_stack(site, site_url, sweep_interval=60):
-    """Start moto, create the table and SES sender, and mount `/api/` and `/_dev/` on `site`."""
+def start_local_stack(site, site_url, sweep_interval=60, dev_routes=True):
+    """Start moto, create the table and SES sender, and mount `/api/` (and, unless `dev_routes` is False,
+    as for `make preview`, which shows only what will go live, `/_dev/`) on `site`."""
     import boto3
 
     aws = LocalAws(site_url).start()
     table = boto3.resource("dynamodb").Table(aws.table_name)
     sweeper = Sweeper(table, aws.ttl_attribute, interval=sweep_interval).start()
-    site.mounts.update({"/api/": ApiGateway(), "/_dev/": DevRoutes(aws, table, sweeper)})
+    site.mounts["/api/"] = ApiGateway()
+    if dev_routes:
+        site.mounts["/_dev/"] = DevRoutes(aws, table, sweeper)
     return LocalStack(aws, sweeper)
 
 
@@ -95,16 +98,17 @@ def main(argv=None):
             raise SystemExit(
                 f"The production build failed, so there is nothing to preview:\n{failure}"
             ) from None
-    stack = start_local_stack(site, site_url)
+    stack = start_local_stack(site, site_url, dev_routes=not options.preview)
     what = (
         "the production build of the JTec site (publishconf.py; edits need a restart)"
         if options.preview
         else "the JTec site"
     )
     print(f"Serving {what} on {site_url}/ (Ctrl-C stops)")
-    print(
-        f"  sent mail: {site_url}/_dev/outbox   table: {site_url}/_dev/items   expiry audit: {site_url}/_dev/audit"
-    )
+    if not options.preview:  # the preview shows only what will go live: no /_dev/
+        print(
+            f"  sent mail: {site_url}/_dev/outbox   table: {site_url}/_dev/items   expiry audit: {site_url}/_dev/audit"
+        )
     print("  staff tools: paste these two lines in another terminal, then run jtec (from .venv/bin):")
     print(f"    export AWS_ENDPOINT_URL={stack.aws.endpoint} TABLE_NAME={stack.aws.table_name}")
     print(

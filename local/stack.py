@@ -67,6 +67,57 @@ def create_table(dynamodb_client, table_name, template_path=TEMPLATE):
     return ttl["AttributeName"]
 
 
+# Host names that reach this machine's loopback; anything else in Host is a name rebound to 127.0.0.1.
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
+
+
+def local_tools_only(app):
+    """Wrap moto's WSGI app so it answers tools on this machine (boto3, jtec) and nothing else: a request
+    with an Origin header comes from a web page (a page of any site, in the developer's browser, that
+    found the port could otherwise read the outbox's live links and the table), and a Host other than
+    loopback is a rebound name. Both get 403, without CORS headers."""
+
+    def guarded(environ, start_response):
+        host = environ.get("HTTP_HOST", "").rsplit(":", 1)[0]
+        if "HTTP_ORIGIN" in environ or host not in LOOPBACK_HOSTS:
+            body = b"The embedded AWS answers local tools only\n"
+            start_response(
+                "403 Forbidden", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))]
+            )
+            return [body]
+        return app(environ, start_response)
+
+    return guarded
+
+
+class LocalOnlyMotoServer:
+    """moto in server mode on 127.0.0.1 (a free port), in a thread of this process, behind
+    `local_tools_only`."""
+
+    def __init__(self):
+        self.server = None
+        self.thread = None
+        self.endpoint = None
+
+    def start(self):
+        import threading
+
+        from moto.server import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import make_server
+
+        app = local_tools_only(DomainDispatcherApplication(create_backend_app))
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.endpoint = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
 class LocalAws:
     """moto server in this process; sets the environment the functions read, then creates resources."""
 
@@ -79,16 +130,12 @@ class LocalAws:
         self.endpoint = None
 
     def start(self):
-        from moto.server import ThreadedMotoServer
-
         from local import moto_patches
 
         moto_patches.apply()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self.server.start()
-        host, port = self.server.get_host_and_port()
-        self.endpoint = f"http://{host}:{port}"
+        self.server = LocalOnlyMotoServer().start()
+        self.endpoint = self.server.endpoint
         self.reset()
         os.environ.update(
             {

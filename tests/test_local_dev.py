@@ -88,3 +88,44 @@ def test_the_background_sweep_scans_only_once_something_may_have_expired(forms, 
     clock.advance(2 / 24)
     assert background.sweep_if_due() == 1 and len(scans) == 1
     assert "Item" not in table.get_item(Key={"pk": "TEST#sweep", "sk": "ITEM"})
+
+
+def moto_request(endpoint, headers):
+    """A DynamoDB ListTables call to the embedded moto, as boto3 or a web page would send it."""
+    request = urllib.request.Request(
+        endpoint + "/",
+        data=b"{}",
+        headers={
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "DynamoDB_20120810.ListTables",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/eu-west-2/dynamodb/aws4_request",
+            **headers,
+        },
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request) as answer:
+            return answer.status, answer.read().decode(), answer.headers
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.read().decode(), refused.headers
+
+
+def test_the_embedded_aws_answers_tools_on_this_machine(forms):
+    import os
+
+    status, body, _ = moto_request(os.environ["AWS_ENDPOINT_URL"], {})
+    assert status == 200 and "jtec-local" in body
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Origin": "http://evil.example"}, {"Origin": "null"}, {"Host": "evil.example"}],
+    ids=["web-page", "sandboxed-page", "rebound-name"],
+)
+def test_the_embedded_aws_refuses_web_pages_and_other_hosts(forms, headers):
+    import os
+
+    status, body, answer_headers = moto_request(os.environ["AWS_ENDPOINT_URL"], headers)
+    assert status == 403
+    assert "jtec-local" not in body
+    assert "Access-Control-Allow-Origin" not in answer_headers

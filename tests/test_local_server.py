@@ -107,3 +107,26 @@ def test_a_build_error_is_shown_to_the_editor_and_fixing_it_recovers(editable_si
     broken.unlink()
     status, _, _ = fetch(base_url + "/")
     assert status == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/" + "a" * 300, "/privacy/" + "é" * 200 + "/", "/" + "x" * 256 + "/index.html"]
+)
+def test_an_impossible_path_is_not_found(site_url, path):
+    from urllib.parse import quote
+
+    status, _, _ = fetch(site_url + quote(path))
+    assert status == 404
+
+
+def test_a_path_that_names_another_host_is_never_redirected_there(site_url):
+    import http.client
+
+    host, port = site_url.removeprefix("http://").split(":")
+    for path in ("//privacy", "///privacy", "/\\privacy"):
+        connection = http.client.HTTPConnection(host, int(port))
+        connection.request("GET", path)
+        answer = connection.getresponse()
+        location = answer.getheader("Location")
+        connection.close()
+        assert location is None or (location.startswith("/") and not location.startswith(("//", "/\\"))), path

@@ -89,3 +89,11 @@ def test_preview_never_rebuilds_and_its_forms_work(previewed):
     with urllib.request.urlopen(request) as answer:
         assert answer.status == 201
         assert json.load(answer)["reference"].startswith("ENQ-")
+
+
+def test_preview_has_no_dev_routes(previewed):
+    url, _ = previewed
+    for path in ("/_dev/outbox", "/_dev/items", "/_dev/"):
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            get(url + path, accept="application/json")
+        assert missing.value.code == 404, path
