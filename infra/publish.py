@@ -10,8 +10,10 @@ a new policy version shows on its day.
 """
 
 import argparse
+import fnmatch
 import hashlib
 import mimetypes
+import os
 import sys
 import time
 from pathlib import Path
@@ -31,6 +33,15 @@ TEXT_TYPES = ("text/", "application/javascript", "application/json", "applicatio
 EXTRA_TYPES = {".js": "application/javascript", ".svg": "image/svg+xml", ".xml": "application/xml"}
 
 
+# Keys placed in the bucket by hand that no build has, and publishing never deletes (docs/deploying.md):
+# the /.well-known/ files (security.txt, domain verification) and search engines' verification files.
+KEPT = (".well-known/*", "google*.html", "BingSiteAuth.xml", "yandex_*.html")
+
+
+def kept(key):
+    return any(fnmatch.fnmatchcase(key, pattern) for pattern in KEPT)
+
+
 def cache_control(key):
     return ASSET if HASHED_NAME.search(key) else PAGE
 
@@ -41,12 +52,15 @@ def content_type(key):
 
 
 def local_files(output_dir):
-    """{object key: path} for every file of the build."""
-    return {
-        path.relative_to(output_dir).as_posix(): path
-        for path in sorted(output_dir.rglob("*"))
-        if path.is_file()
-    }
+    """{object key: path} for every file of the build. A symlink is never followed (it could point
+    anywhere on this machine), nor is anything under a symlinked directory."""
+    files = {}
+    for folder, _subfolders, names in os.walk(output_dir):  # os.walk does not descend into symlinks
+        for name in names:
+            path = Path(folder) / name
+            if not path.is_symlink() and path.is_file():
+                files[path.relative_to(output_dir).as_posix()] = path
+    return dict(sorted(files.items()))
 
 
 def md5(path):
@@ -55,10 +69,11 @@ def md5(path):
 
 def plan(files, existing):
     """(keys to upload, keys to delete): new or changed files (by their MD5, which is a single-part
-    upload's ETag), assets before pages so no page goes live before what it loads; stale keys."""
+    upload's ETag), assets before pages so no page goes live before what it loads; stale keys, except
+    those placed by hand (KEPT)."""
     changed = [key for key, path in files.items() if existing.get(key) != md5(path)]
     changed.sort(key=lambda key: (cache_control(key) != ASSET, key))
-    return changed, sorted(set(existing) - set(files))
+    return changed, sorted(key for key in set(existing) - set(files) if not kept(key))
 
 
 def existing_objects(s3, bucket):

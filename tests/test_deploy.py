@@ -189,3 +189,25 @@ def test_publish_builds_the_production_site_for_the_sites_address(live, tmp_path
     assert '<link rel="canonical" href="https://www.example.co.uk/privacy/">' in page
     assert 'data-ga-id="G-TEST123"' in page
     assert "privacy/versions/2027-01-01/index.html" not in keys()  # a draft: never published
+
+
+def test_publish_never_follows_a_symlink_out_of_the_build(live, tmp_path):
+    distribution, site = live
+    secret = tmp_path / "secret.txt"
+    secret.write_text("AWS_SECRET_ACCESS_KEY=do-not-publish")
+    (site / "leak.txt").symlink_to(secret)
+    (site / "linked-dir").symlink_to(tmp_path, target_is_directory=True)
+    result = publish(distribution, site)
+    assert result.returncode == 0, result.stderr
+    assert not {key for key in keys() if key.startswith(("leak.txt", "linked-dir/"))}
+
+
+@pytest.mark.parametrize(
+    "key", [".well-known/security.txt", "google1234567890abcdef.html", "BingSiteAuth.xml"]
+)
+def test_publish_never_deletes_what_was_placed_in_the_bucket_by_hand(live, key):
+    distribution, site = live
+    boto3.client("s3").put_object(Bucket=BUCKET, Key=key, Body=b"placed by hand")
+    result = publish(distribution, site)
+    assert result.returncode == 0, result.stderr
+    assert key in keys()
