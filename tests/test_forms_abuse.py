@@ -333,3 +333,41 @@ def test_two_content_lengths_get_400(forms):
 def test_the_stalled_store_test_really_reaches_moto_through_the_proxy(forms, stalling_store):
     assert os.environ["AWS_ENDPOINT_URL_DYNAMODB"] == stalling_store.url
     assert invoke("/api/enquiry", person())[0] == 201
+
+
+# 8. The time of an answer tells nothing: a known and an unknown address make the same calls.
+
+
+def dynamodb_calls(action):
+    """The DynamoDB operations `action` makes, in order, as boto3 sends them."""
+    calls = []
+
+    def record(model, **_):
+        calls.append(model.name)
+
+    events = store.table().meta.client.meta.events
+    events.register("before-call.dynamodb.*", record)
+    try:
+        action()
+    finally:
+        events.unregister("before-call.dynamodb.*", record)
+    return calls
+
+
+@pytest.mark.parametrize("path", ["/api/erasure", "/api/access", "/api/subscribe"])
+def test_a_known_and_an_unknown_address_make_the_same_dynamodb_calls(forms, path):
+    known = person(opt_in=True)
+    invoke("/api/enquiry", known)
+    body = {"email": known["email"]}
+    unknown = {"email": person()["email"]}
+    if path == "/api/subscribe":
+        body = {
+            "name": known["name"],
+            "email": known["email"],
+            "consent": True,
+            "policy_version": "2018-05-25",
+        }
+        unknown = {**body, "email": unknown["email"]}
+    calls_known = dynamodb_calls(lambda: invoke(path, body, source_ip="198.51.100.1"))
+    calls_unknown = dynamodb_calls(lambda: invoke(path, unknown, source_ip="198.51.100.2"))
+    assert calls_known == calls_unknown

@@ -304,7 +304,8 @@ CHECK_YOUR_EMAIL_FOR_REQUEST = {
 
 def _data_request(submission, client_ip, route, purpose, confirmation_mail):
     """A request to see or delete data: a link if anything is held under the address, a mail saying so if
-    nothing is. The same answer, and the same read and mail, either way."""
+    nothing is. The same answer, and the same reads, writes and mail, either way (the time of the answer
+    tells nothing)."""
     if submission.get("website"):
         return CHECK_YOUR_EMAIL_FOR_REQUEST
     now = clock.now()
@@ -313,17 +314,19 @@ def _data_request(submission, client_ip, route, purpose, confirmation_mail):
     rate_limits.check_mailbox(mailbox_key(secret, submission["email"]), now)
     subject = subject_key(secret, submission["email"])
     keys, _ = store.subject_keys(subject)
-    if not any(erasure.kind_of(item) != retention.RATE_LIMIT.kind for item in keys):
-        _send(submission["email"], emails.nothing_held())
-        return CHECK_YOUR_EMAIL_FOR_REQUEST
+    held = any(erasure.kind_of(item) != retention.RATE_LIMIT.kind for item in keys)
     token = tokens.issue(secret, purpose, subject)
     written = None
     if purpose == tokens.ERASE:
         nonce = tokens.read(secret, purpose, token).nonce
         request = erasure.request_item(subject, nonce, submission["email"], now)
-        store.put(request)
-        written = store.key_of(request)
-    _send_or_take_back(submission["email"], confirmation_mail(token), written)
+        if held:
+            store.put(request)
+            written = store.key_of(request)
+        else:
+            store.put_refused(request)  # the same write, refused by its condition: nothing is kept
+    mail = confirmation_mail(token) if held else emails.nothing_held()
+    _send_or_take_back(submission["email"], mail, written)
     return CHECK_YOUR_EMAIL_FOR_REQUEST
 
 
