@@ -65,6 +65,7 @@ def stub_aws():
             "STAFF_EMAIL": "staff@jtec.invalid",
             "SITE_URL": "https://www.example.test",
             "APP_SECRET": "bench-secret",
+            "ORIGIN_SECRET": "bench-origin-secret",
             "AWS_DEFAULT_REGION": "eu-west-2",
             "AWS_ACCESS_KEY_ID": "bench",
             "AWS_SECRET_ACCESS_KEY": "bench",
@@ -94,7 +95,7 @@ def warm_request_times(path, body):
         start = time.perf_counter()
         result = module.lambda_handler(request, context)
         times.append(time.perf_counter() - start)
-        assert result["statusCode"] < 500, result
+        assert result["statusCode"] < 500 and result["statusCode"] != 403, result
     times.sort()
     return times[len(times) // 2], times[int(len(times) * 0.99)]
 

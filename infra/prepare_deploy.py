@@ -7,7 +7,9 @@ cannot work, and create the forms' secret the first time.
 - AWS credentials are needed (an SSO session, a profile, or the workflow's OIDC role).
 - The key for subject HMACs and signed links is an SSM SecureString, which CloudFormation cannot
   create: made here once, from 48 random bytes, and never replaced (a new key would make everyone's
-  data unfindable for erasure and access, and every emailed link invalid).
+  data unfindable for erasure and access, and every emailed link invalid). The value CloudFront sends
+  the API to prove a request came through it is made here too (an SSM String, so the distribution can
+  read it), never written in the template or the repository.
 
     SAM_BUILD_FLAGS=... SAM_DEPLOY_FLAGS=... python -m infra.prepare_deploy      (make deploy)
 """
@@ -46,15 +48,32 @@ def check_build_runtime(build_flags):
         )
 
 
-def ensure_secret(ssm, name):
-    """Create the SecureString if it does not exist; never change it. True if it was created."""
+# The parameters made here once and never replaced: (template parameter naming it, SSM type, what it is).
+SECRETS = (
+    (
+        "AppSecretParameter",
+        "SecureString",
+        "JTec forms: key for subject HMACs and signed links. Never change it.",
+    ),
+    (
+        "OriginSecretParameter",
+        "String",  # CloudFront reads it through a dynamic reference, which takes String parameters only
+        "JTec forms: the header value CloudFront sends the API (X-Origin-Verify); the API refuses requests without it.",
+    ),
+)
+
+
+def ensure_secret(ssm, name, kind="SecureString", description=""):
+    """Create the parameter, from 48 random bytes, if it does not exist (looked up first, so a deploy
+    that finds it needs no right to write it); never change it. True if it was created."""
+    try:
+        ssm.get_parameter(Name=name)
+        return False
+    except ssm.exceptions.ParameterNotFound:
+        pass
     try:
         ssm.put_parameter(
-            Name=name,
-            Type="SecureString",
-            Value=secrets.token_hex(48),
-            Description="JTec forms: key for subject HMACs and signed links. Never change it.",
-            Overwrite=False,
+            Name=name, Type=kind, Value=secrets.token_hex(48), Description=description, Overwrite=False
         )
     except ssm.exceptions.ParameterAlreadyExists:
         return False
@@ -64,7 +83,8 @@ def ensure_secret(ssm, name):
 def main():
     from botocore.exceptions import BotoCoreError, ClientError
 
-    secret_name = parameters()["AppSecretParameter"]
+    names = parameters()
+    made = []
     try:
         check_build_runtime(os.environ.get("SAM_BUILD_FLAGS", ""))
         missing = missing_parameters(os.environ.get("SAM_DEPLOY_FLAGS", ""))
@@ -73,14 +93,17 @@ def main():
                 f"No value for {', '.join(missing)}: run `make deploy SAM_DEPLOY_FLAGS=--guided` once; it asks "
                 "for them and saves them in infra/samconfig.toml (docs/deploying.md)"
             )
-        created = ensure_secret(session().client("ssm"), secret_name)
+        ssm = session().client("ssm")
+        for parameter, kind, description in SECRETS:
+            made.append((names[parameter], ensure_secret(ssm, names[parameter], kind, description)))
     except NotReady as error:
         print(f"make deploy: {error}", file=sys.stderr)
         return 2
     except (BotoCoreError, ClientError) as error:
-        print(f"make deploy: AWS refused to create the secret {secret_name}: {error}", file=sys.stderr)
+        print(f"make deploy: AWS refused to create the secrets: {error}", file=sys.stderr)
         return 2
-    print(f"Secret {secret_name}: {'created' if created else 'already there, left as it is'}")
+    for name, created in made:
+        print(f"Secret {name}: {'created' if created else 'already there, left as it is'}")
     return 0
 
 

@@ -40,8 +40,24 @@ class LambdaContext:
         return 10_000
 
 
+def cloudfront_headers(request):
+    """The request's headers as CloudFront passes them to the API: what a client sent in CloudFront's
+    own headers is replaced by CloudFront's values, the origin secret (`X-Origin-Verify`) and the
+    viewer's address and port (`CloudFront-Viewer-Address`)."""
+    import os
+
+    from jtec_forms.web import ORIGIN_HEADER, VIEWER_ADDRESS_HEADER
+
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    address = request.remote_addr or "127.0.0.1"
+    port = request.environ.get("REMOTE_PORT") or "0"
+    headers[ORIGIN_HEADER] = os.environ.get("ORIGIN_SECRET", "")
+    headers[VIEWER_ADDRESS_HEADER] = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+    return headers
+
+
 def http_api_event(request):
-    """The payload-v2 event API Gateway would send for this request."""
+    """The payload-v2 event API Gateway would send for this request, as CloudFront forwarded it."""
     body = request.get_data(cache=False)
     text_types = ("application/json", "application/x-www-form-urlencoded", "text/")
     is_text = any((request.content_type or "").startswith(kind) for kind in text_types)
@@ -58,7 +74,7 @@ def http_api_event(request):
         "routeKey": "$default",
         "rawPath": request.path,
         "rawQueryString": request.query_string.decode("latin-1"),
-        "headers": {name.lower(): value for name, value in request.headers.items()},
+        "headers": cloudfront_headers(request),
         "queryStringParameters": {name: ",".join(values) for name, values in query.items()} or None,
         "requestContext": {
             "accountId": "000000000000",

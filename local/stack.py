@@ -150,10 +150,13 @@ class LocalAws:
                 "MAIL_FROM": self.mail_from,
                 "STAFF_EMAIL": self.staff_email,
                 "APP_SECRET": os.environ.get("APP_SECRET") or secrets.token_hex(32),
+                # What CloudFront sends the API to prove a request came through it (local/api.py adds it).
+                "ORIGIN_SECRET": os.environ.get("ORIGIN_SECRET") or secrets.token_urlsafe(32),
                 "POWERTOOLS_SERVICE_NAME": "jtec-forms",
             }
         )
         os.environ.pop("APP_SECRET_PARAMETER", None)
+        os.environ.pop("ORIGIN_SECRET_PARAMETER", None)
         from jtec_forms import config, mailer, store
 
         config.clear()

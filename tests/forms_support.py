@@ -36,6 +36,10 @@ def person(**overrides):
     return details
 
 
+# The address of a CloudFront edge: the API's source IP for every visitor behind it.
+EDGE_IP = "130.176.0.10"
+
+
 def event(
     path,
     body=None,
@@ -44,8 +48,11 @@ def event(
     source_ip="203.0.113.10",
     query=None,
     headers=None,
+    through_cloudfront=True,
 ):
-    """The saved API Gateway event with this request's path, body and headers."""
+    """The saved API Gateway event with this request's path, body and headers, as it arrives through
+    CloudFront (the origin secret, the visitor's address as `source_ip`, the edge as the source IP), or
+    (`through_cloudfront=False`) as a caller of the API's own domain sends it."""
     built = copy.deepcopy(EVENT)
     if raw is None:
         raw = json.dumps(body) if content_type == "application/json" else urlencode(body or {})
@@ -54,7 +61,15 @@ def event(
     built["headers"]["content-type"] = content_type
     built["headers"]["content-length"] = str(len(raw.encode()))
     built["headers"].update(headers or {})
-    built["requestContext"]["http"]["sourceIp"] = source_ip
+    if through_cloudfront:
+        from jtec_forms import config
+        from jtec_forms.web import ORIGIN_HEADER, VIEWER_ADDRESS_HEADER
+
+        built["headers"][ORIGIN_HEADER] = config.origin_secret().decode()
+        built["headers"][VIEWER_ADDRESS_HEADER] = f"{source_ip}:50123"
+        built["requestContext"]["http"]["sourceIp"] = EDGE_IP
+    else:
+        built["requestContext"]["http"]["sourceIp"] = source_ip
     built["requestContext"]["requestId"] = uuid.uuid4().hex
     if query:
         built["queryStringParameters"] = query

@@ -144,9 +144,15 @@ def test_deploy_creates_the_forms_secret_once_and_never_replaces_it(forms):
     assert "created" in first.stdout
     made = secret_value()
     assert made["Type"] == "SecureString" and len(made["Value"]) == 96
+    origin = boto3.client("ssm").get_parameter(Name="/jtec/forms/origin-secret")["Parameter"]
+    assert origin["Type"] == "String" and len(origin["Value"]) == 96 and origin["Value"] != made["Value"]
     again = run_module("infra.prepare_deploy", env=given)
-    assert again.returncode == 0 and "left as it is" in again.stdout
+    assert again.returncode == 0 and again.stdout.count("left as it is") == 2
     assert secret_value()["Value"] == made["Value"]
+    assert (
+        boto3.client("ssm").get_parameter(Name="/jtec/forms/origin-secret")["Parameter"]["Value"]
+        == origin["Value"]
+    )
 
 
 def test_deploy_without_parameters_names_the_missing_ones_and_the_command_that_asks(forms):

@@ -2,6 +2,7 @@
 blocked, limits that hold, honest answers when the store stalls, and a local server that frames, caches
 and names nothing it should not."""
 
+import importlib
 import json
 import os
 import socket
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from jtec_forms import actions, clock, rate_limits, retention, routes, store, web
+from local.api import LambdaContext
 from local.stack import read_template
 from tests.forms_support import data_items, enquiries, invoke, items, outbox, person
 from tests.support import StallingProxy
@@ -371,3 +373,58 @@ def test_a_known_and_an_unknown_address_make_the_same_dynamodb_calls(forms, path
     calls_known = dynamodb_calls(lambda: invoke(path, body, source_ip="198.51.100.1"))
     calls_unknown = dynamodb_calls(lambda: invoke(path, unknown, source_ip="198.51.100.2"))
     assert calls_known == calls_unknown
+
+
+# 9. The API answers only what comes through CloudFront, and limits each visitor, not each edge.
+
+
+def newsletter():
+    details = person()
+    return {
+        "name": details["name"],
+        "email": details["email"],
+        "consent": True,
+        "policy_version": "2018-05-25",
+    }
+
+
+@pytest.mark.parametrize("sent", [None, "", "not-the-secret"], ids=["no-header", "empty", "wrong"])
+def test_a_request_that_did_not_come_through_cloudfront_is_refused_before_anything_else(forms, sent):
+    from tests.forms_support import event
+
+    headers = {} if sent is None else {web.ORIGIN_HEADER: sent}
+    before = items()
+    for path, body in (("/api/enquiry", person()), ("/api/subscribe", {"email": "x@example.com"})):
+        route = routes.BY_PATH[path]
+        module = importlib.import_module(route.handler_module)
+        answer = module.lambda_handler(
+            event(path, body, headers=headers, through_cloudfront=False), LambdaContext(route.function)
+        )
+        assert answer["statusCode"] == 403
+        assert json.loads(answer["body"])["errors"][0]["message"] == web.THROUGH_THE_SITE_ONLY
+    assert items() == before  # not even a rate-limit count
+    assert outbox(forms) == []
+
+
+def test_visitors_behind_one_cloudfront_edge_each_have_their_own_budget(forms):
+    limit = routes.SUBSCRIBE.client_limit
+    first = [invoke("/api/subscribe", newsletter(), source_ip="198.51.100.7")[0] for _ in range(limit + 1)]
+    assert first[-1] == 429
+    assert invoke("/api/subscribe", newsletter(), source_ip="198.51.100.8")[0] == 202
+
+
+def test_the_local_server_sets_cloudfronts_headers_whatever_the_client_sends(forms):
+    forged = {"X-Origin-Verify": "guess", "CloudFront-Viewer-Address": "203.0.113.99:1"}
+    for number in range(routes.SUBSCRIBE.client_limit + 1):
+        request = urllib.request.Request(
+            forms + "/api/subscribe",
+            data=json.dumps(newsletter()).encode(),
+            headers={"Content-Type": "application/json", **forged},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request) as answer:
+                status = answer.status
+        except urllib.error.HTTPError as refused:
+            status = refused.code
+        assert status == (202 if number < routes.SUBSCRIBE.client_limit else 429)

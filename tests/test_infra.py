@@ -2,6 +2,7 @@
 
 import sys
 
+from jtec_forms import web
 from jtec_forms.routes import ROUTES
 from local.stack import read_template
 
@@ -194,9 +195,25 @@ def test_every_environment_variable_the_functions_read_is_set_by_the_template():
             if environ is not None:
                 read.add(environ.value)
     set_by_template = set(read_template()["Globals"]["Function"]["Environment"]["Variables"])
-    # APP_SECRET is the local stack's stand-in for the SSM parameter; JTEC_WORDING_LOCK lets tests point
-    # at another wording lock. Neither is read in AWS.
-    assert read - set_by_template == {"APP_SECRET", "JTEC_WORDING_LOCK"}
+    # APP_SECRET and ORIGIN_SECRET are the local stack's stand-ins for the SSM parameters; JTEC_WORDING_LOCK
+    # lets tests point at another wording lock. None is read in AWS.
+    assert read - set_by_template == {"APP_SECRET", "ORIGIN_SECRET", "JTEC_WORDING_LOCK"}
+
+
+def test_cloudfront_sends_the_api_the_origin_secret_from_ssm_and_the_viewers_address():
+    resources = read_template()["Resources"]
+    config = resources["SiteDistribution"]["Properties"]["DistributionConfig"]
+    [api] = [origin for origin in config["Origins"] if origin["Id"] == "api"]
+    [header] = api["OriginCustomHeaders"]
+    assert header["HeaderName"].lower() == web.ORIGIN_HEADER
+    assert header["HeaderValue"] == {"Sub": "{{resolve:ssm:${OriginSecretParameter}}}"}  # never the value
+    [behaviour] = [item for item in config["CacheBehaviors"] if item["PathPattern"] == "/api/*"]
+    assert behaviour["OriginRequestPolicyId"] == {"Ref": "ApiOriginRequests"}
+    headers = resources["ApiOriginRequests"]["Properties"]["OriginRequestPolicyConfig"]["HeadersConfig"]
+    assert web.VIEWER_ADDRESS_HEADER in {name.lower() for name in headers["Headers"]}
+    assert "host" not in {name.lower() for name in headers["Headers"]}
+    variables = read_template()["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["ORIGIN_SECRET_PARAMETER"] == {"Ref": "OriginSecretParameter"}
 
 
 def test_the_code_uses_the_key_ttl_index_and_stream_the_template_declares():

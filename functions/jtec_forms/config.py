@@ -38,6 +38,21 @@ def secret():
     return value.encode()
 
 
+@functools.cache
+def origin_secret():
+    """The value CloudFront sends in `X-Origin-Verify` with every request to the API, or None when none is
+    configured (then no request is taken): SSM Parameter Store in AWS (a String, so the distribution can
+    read it through a dynamic reference), env locally, where the local server adds it as CloudFront would."""
+    parameter = os.environ.get("ORIGIN_SECRET_PARAMETER")
+    if parameter:
+        from aws_lambda_powertools.utilities.parameters import SSMProvider
+
+        value = SSMProvider(boto_config=aws_client_config("ssm")).get(parameter)
+    else:
+        value = os.environ.get("ORIGIN_SECRET")
+    return value.encode() if value else None
+
+
 # Every AWS call answers within the function's timeout (10 s in infra/template.yaml): at worst two
 # attempts of 1 s to connect and, to read, 1 s from DynamoDB (it answers in milliseconds) or 3 s from
 # SES and SSM; so a stalled service leaves time to answer 503.
@@ -59,5 +74,5 @@ def aws_client_config(service):
 
 def clear():
     """Forget cached settings (the local stack and tests change the environment)."""
-    for setting in (table_name, site_url, mail_from, staff_email, secret):
+    for setting in (table_name, site_url, mail_from, staff_email, secret, origin_secret):
         setting.cache_clear()

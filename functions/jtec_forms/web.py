@@ -2,6 +2,7 @@
 and shape answers (JSON for fetch, 303 or an HTML page for plain form posts)."""
 
 import functools
+import hmac
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,8 +53,35 @@ def wants_html(event):
     return content_type(event) == FORM_TYPE
 
 
+# CloudFront adds both to every request it sends to the API (infra/template.yaml): the secret from SSM,
+# which proves the request came through the distribution, and the viewer's own address and port.
+ORIGIN_HEADER = "x-origin-verify"
+VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
+THROUGH_THE_SITE_ONLY = "This address answers only requests sent through the website"
+
+
+def from_cloudfront(event):
+    """True when the raw event carries the origin secret CloudFront adds (compared in constant time)."""
+    expected = config.origin_secret()
+    sent = ((event.get("headers") or {}).get(ORIGIN_HEADER) or "").encode()
+    return expected is not None and hmac.compare_digest(sent, expected)
+
+
+def resolve(app, event, context):
+    """The API's way in, before anything else: a request that did not come through CloudFront (the API's
+    own domain called directly) gets 403 and nothing is read, counted or written."""
+    if not from_cloudfront(event):
+        body = json.dumps({"errors": [{"field": None, "message": THROUGH_THE_SITE_ONLY}]})
+        return {"statusCode": 403, "headers": {"Content-Type": JSON_TYPE, **NO_STORE}, "body": body}
+    return app.resolve(event, context)
+
+
 def client_ip(event):
-    return event.request_context.http.source_ip or "unknown"
+    """The client's address for per-client limits: the viewer address CloudFront gives (the source IP is
+    CloudFront's edge, shared by everyone behind it). Only called once `from_cloudfront` held."""
+    viewer = event.headers.get(VIEWER_ADDRESS_HEADER) or ""
+    address = viewer.rsplit(":", 1)[0].strip("[]") if ":" in viewer else ""
+    return address or event.request_context.http.source_ip or "unknown"
 
 
 def _body_bytes(event):

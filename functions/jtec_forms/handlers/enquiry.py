@@ -20,4 +20,4 @@ def enquiry():
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def lambda_handler(event, context):
-    return app.resolve(event, context)
+    return web.resolve(app, event, context)
