@@ -12,6 +12,7 @@ import yaml
 from jtec_forms import config, mailer
 from local.site_builder import PROJECT_DIR
 from local.stack import read_template
+from tests import iam_model
 from tests.forms_support import invoke, person
 from tests.test_forms_subscription import newsletter_form
 from tests.test_forms_your_data import ask_to_erase, token_from
@@ -35,6 +36,14 @@ def iam_actions(service, operation, parameters):
     return {f"{service}:{operation}"}
 
 
+class Recorded(set):
+    """The IAM actions the code called, and each request as IAM checks it (`requests`)."""
+
+    def __init__(self):
+        super().__init__()
+        self.requests = []
+
+
 @pytest.fixture
 def calls(forms, monkeypatch):
     """Every AWS action the code calls while the test runs, the secret read from SSM as in AWS."""
@@ -45,11 +54,13 @@ def calls(forms, monkeypatch):
     )
     monkeypatch.setenv("APP_SECRET_PARAMETER", SECRET_PARAMETER)
     config.secret.cache_clear()
-    made = set()
+    made = Recorded()
     real_call = botocore.client.BaseClient._make_api_call
 
     def recording(client, operation, parameters):
-        made.update(iam_actions(client.meta.service_model.signing_name, operation, parameters))
+        service = client.meta.service_model.signing_name
+        made.update(iam_actions(service, operation, parameters))
+        made.requests += iam_model.requests(service, operation, parameters)
         return real_call(client, operation, parameters)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
@@ -144,3 +155,148 @@ def test_every_function_in_the_template_is_in_the_list():
         if resource["Type"] == "AWS::Serverless::Function"
     }
     assert functions == set(PERMISSIONS)
+
+
+# The conditions: each function only in its own kinds of item, mail only from the sender address, and
+# the staff tools only what their commands read and change.
+SENDER = "forms@jtec.invalid"  # the local stack's SenderAddress
+
+
+def resolve(value):
+    """The template's references to parameters, as the local stack has them."""
+    if value == {"Ref": "SenderAddress"}:
+        return SENDER
+    return value
+
+
+def statements(resource):
+    properties = read_template()["Resources"][resource]["Properties"]
+    if "PolicyDocument" in properties:
+        return properties["PolicyDocument"]["Statement"]
+    return [statement for policy in properties["Policies"] for statement in policy["Statement"]]
+
+
+def refused(requests, resource):
+    return [
+        (action, context)
+        for action, kind, context in requests
+        if not action.startswith(("ssm:", "sqs:"))
+        and not iam_model.allowed(statements(resource), action, kind, context, resolve)
+    ]
+
+
+@pytest.mark.parametrize("function", sorted(JOURNEYS))
+def test_every_call_a_function_makes_is_allowed_with_the_conditions_of_its_role(
+    function, calls, forms, monkeypatch
+):
+    JOURNEYS[function](forms, monkeypatch)
+    assert calls.requests
+    assert refused(calls.requests, function) == []
+
+
+@pytest.mark.parametrize(
+    ("function", "partition"),
+    [
+        ("EnquiryFunction", "EXPIRY_AUDIT#2026-11"),
+        ("EnquiryFunction", "ERASURE_RECEIPT"),
+        ("SubscriptionFunction", "ERASURE_RECEIPT"),
+        ("ExpiryAuditFunction", "SUBJECT#abc"),
+        ("YourDataFunction", "EXPIRY_AUDIT#2026-11"),
+    ],
+)
+def test_a_function_cannot_write_another_functions_kind_of_item(function, partition):
+    request = iam_model.requests("dynamodb", "PutItem", {"Item": {"pk": partition, "sk": "x"}})
+    assert refused(request, function) == [("dynamodb:PutItem", request[0][2])]
+
+
+@pytest.mark.parametrize("function", ["EnquiryFunction", "SubscriptionFunction", "YourDataFunction"])
+def test_a_function_sends_mail_only_from_the_sender_address(function):
+    ours = iam_model.requests("ses", "SendRawEmail", {"Source": f"JTec IT Solutions <{SENDER}>"})
+    theirs = iam_model.requests("ses", "SendRawEmail", {"Source": "Bank <security@bank.example>"})
+    assert refused(ours, function) == [] and len(refused(theirs, function)) == 1
+
+
+def staff_requests(forms, monkeypatch, journey):
+    """Each request the staff tools' queries make while `journey(table)` runs, as IAM checks it."""
+    import boto3
+
+    made = []
+    real_call = botocore.client.BaseClient._make_api_call
+
+    def recording(client, operation, parameters):
+        made.extend(iam_model.requests(client.meta.service_model.signing_name, operation, parameters))
+        return real_call(client, operation, parameters)
+
+    table = boto3.resource("dynamodb").Table(config.table_name())
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    journey(table)
+    monkeypatch.undo()
+    return made
+
+
+def test_every_call_the_staff_tools_make_is_allowed_by_the_staff_policy(forms, monkeypatch):
+    from jtec_staff import queries
+
+    details = person()
+    reference = invoke("/api/enquiry", details)[2]["reference"]
+    resolved = invoke("/api/enquiry", person())[2]["reference"]
+    erased = person()
+    invoke("/api/enquiry", erased)
+    invoke("/api/erasure/confirm", {"token": ask_to_erase(forms, erased["email"])})
+
+    def every_command(table):
+        now = queries.utc_now()
+        queries.open_enquiries(table)
+        queries.find_enquiry(table, reference)
+        queries.resolve_enquiry(table, resolved, now)
+        queries.find_enquiry(table, resolved)  # off the open list now: found by the Scan
+        [receipt] = queries.receipts(table)
+        queries.receipt(table, receipt["reference"])
+        queries.retention_report(table, now)
+
+    made = staff_requests(forms, monkeypatch, every_command)
+    assert {action for action, _, _ in made} >= {
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+    }
+    assert refused(made, "StaffToolsPolicy") == []
+
+
+STAFF_MUST_NOT = {
+    "rewrite an expiry time": (
+        "UpdateItem",
+        {"Key": {"pk": "SUBJECT#a", "sk": "ENQUIRY#x"}, "UpdateExpression": "SET expires_at = :later"},
+    ),
+    "rewrite a receipt": (
+        "UpdateItem",
+        {
+            "Key": {"pk": "ERASURE_RECEIPT", "sk": "ERA-X"},
+            "UpdateExpression": "SET #s = :v",
+            "ExpressionAttributeNames": {"#s": "status"},
+        },
+    ),
+    "rewrite an audit entry": (
+        "UpdateItem",
+        {"Key": {"pk": "EXPIRY_AUDIT#2026-11", "sk": "x"}, "UpdateExpression": "SET lag_seconds = :v"},
+    ),
+    "write a new item": ("PutItem", {"Item": {"pk": "SUBJECT#a", "sk": "ENQUIRY#new", "status": "open"}}),
+    "scan everything": ("Scan", {}),
+    "scan names out": (
+        "Scan",
+        {
+            "Select": "SPECIFIC_ATTRIBUTES",
+            "ProjectionExpression": "pk, sk, #n",
+            "ExpressionAttributeNames": {"#n": "name"},
+        },
+    ),
+    "delete an item": ("DeleteItem", {"Key": {"pk": "SUBJECT#a", "sk": "ENQUIRY#x"}}),
+}
+
+
+@pytest.mark.parametrize("what", sorted(STAFF_MUST_NOT))
+def test_the_staff_policy_refuses_what_no_command_does(what):
+    operation, parameters = STAFF_MUST_NOT[what]
+    request = iam_model.requests("dynamodb", operation, parameters)
+    assert len(refused(request, "StaffToolsPolicy")) == 1
