@@ -66,8 +66,8 @@ def test_changes_mark_removed_words_then_the_words_that_replace_them():
     )
     assert changes.changed_blocks == 1
     assert changes.html == (
-        "<p>We keep the details of your enquiry for "
-        '<del><span class="visually-hidden">removed: </span>12</del> '
+        '<p id="change-1">We keep the details of your enquiry for '
+        '<del><span class="visually-hidden">removed: </span>12</del>'
         '<ins><span class="visually-hidden">added: </span>six</ins>'
         " months in the UK, and then delete them.</p>"
     )

@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from pelican.generators import Generator
 
 from . import lock
-from .changes import compare
+from .changes import ChangesWrong, check, compare
 from .versions import Policy, PolicyError, version_from_file
 
 DEFAULTS = {
@@ -52,6 +52,7 @@ class PolicyGenerator(Generator):
         self.day = None
         self.env.filters["long_date"] = long_date
         self.policies = []
+        self.changes = {}
 
     def generate_context(self):
         root = Path(self.path) / self.options["POLICIES_PATH"]
@@ -62,6 +63,12 @@ class PolicyGenerator(Generator):
                     self.policies.append(self.read_policy(folder))
             if self.options["POLICY_LOCK"]:
                 self.check_lock(root)
+            self.changes = {
+                version.changes_url: self.changes_of(version)
+                for policy in self.policies
+                for version in policy.versions
+                if version.previous is not None
+            }
         except PolicyError as error:
             # One plain line an editor can act on, not a wrapped traceback.
             sys.stderr.write(f"Policy error: {error}\n")
@@ -96,6 +103,19 @@ class PolicyGenerator(Generator):
             sys.stderr.write("".join(f"Policy error: {line}\n" for line in found[1:]))
             path, _, reason = found[0].partition(": ")
             raise PolicyError(path, reason)
+
+    def changes_of(self, version):
+        """The changes page's content for a version, checked: without its removed words it must be the
+        version's text, block by block, and without its added words the previous version's."""
+        changes = compare(version.previous.html, version.html)
+        try:
+            check(version.previous.html, version.html, changes.html)
+        except ChangesWrong as wrong:
+            raise PolicyError(
+                self.display_path(version.source_path),
+                f"its changes page would not show exactly what changed: {wrong}",
+            ) from None
+        return changes
 
     def display_path(self, path):
         """The path as an editor knows it: relative to the project when inside it."""
@@ -138,7 +158,7 @@ class PolicyGenerator(Generator):
                     self.context,
                     version=version,
                     state=version.state_on(self.day),
-                    changes=compare(version.previous.html, version.html),
+                    changes=self.changes[version.changes_url],
                     canonical=version.changes_url,
                     **common,
                 )
