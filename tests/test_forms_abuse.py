@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from jtec_forms import actions, clock, rate_limits, retention, routes, store, web
+from jtec_forms import clock, once, rate_limits, retention, routes, store, web
+from jtec_forms.actions import enquiry as enquiry_actions
 from local.api import LambdaContext
 from local.stack import read_template
 from tests.forms_support import data_items, enquiries, invoke, items, outbox, person
@@ -151,7 +152,7 @@ def test_an_enquiry_is_stored_when_its_newsletter_mail_is_over_the_limit(forms):
     mails_before = len(outbox(forms, to=victim["email"]))
     status, _, body = invoke("/api/enquiry", victim, source_ip="203.0.113.99")
     assert status == 201
-    assert body["message"] == actions.NEWSLETTER_LIMITED
+    assert body["message"] == enquiry_actions.NEWSLETTER_LIMITED
     assert [item["reference"] for item in enquiries()] == [body["reference"]]
     assert len(outbox(forms, to=victim["email"])) == mails_before
     assert len(staff_mails_about(forms, body["reference"])) == 1
@@ -231,7 +232,7 @@ def test_when_answers_are_lost_after_the_enquiry_is_written_a_resend_tells_staff
     assert body["errors"][0]["message"] == web.UNFINISHED.format(reference=enquiry["reference"])
     assert staff_mails_about(forms, enquiry["reference"]) == []
     stalling_store.stall_on = None
-    clock.advance((actions.STEP_LEASE_SECONDS + 1) / 86400)  # the lost attempt's lease runs out
+    clock.advance((once.STEP_LEASE_SECONDS + 1) / 86400)  # the lost attempt's lease runs out
     status, _, body = invoke("/api/enquiry", details)
     assert (status, body) == (201, {"reference": enquiry["reference"]})
     assert len(enquiries()) == 1

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from lxml import html
 
-from jtec_forms import actions, clock, config, erasure, retention, store
+from jtec_forms import clock, config, erasure, erasure_batches, retention, store
+from jtec_forms.actions import your_data as your_data_actions
 from jtec_forms.subjects import mailbox_key, subject_key
 from tests.forms_support import SUBMITTED_PERSONAL_DATA, data_items, invoke, items, outbox, person
 
@@ -91,7 +92,7 @@ def test_asking_is_answered_alike_whether_or_not_anything_is_held(forms):
     held = invoke("/api/erasure", {"email": details["email"]}, source_ip="198.51.100.70")
     unknown = invoke("/api/erasure", {"email": "nobody.here@example.com"}, source_ip="198.51.100.71")
     assert held[0] == unknown[0] == 202
-    assert held[2] == unknown[2] == actions.CHECK_YOUR_EMAIL_FOR_REQUEST
+    assert held[2] == unknown[2] == your_data_actions.CHECK_YOUR_EMAIL_FOR_REQUEST
     assert set(held[1]) == set(unknown[1])
     [nothing] = outbox(forms, to="nobody.here@example.com")
     assert nothing["links"] == [] and "We hold none" in nothing["text"]
@@ -151,7 +152,7 @@ def test_an_erasure_stopped_half_way_is_finished_by_the_same_link_with_right_cou
         )
     token = ask_to_erase(forms, details["email"])
     calls = []
-    real_delete = store.delete_counted
+    real_delete = erasure_batches.delete_counted
 
     def stops_after_the_first_batch(*arguments):
         if calls:
@@ -159,7 +160,7 @@ def test_an_erasure_stopped_half_way_is_finished_by_the_same_link_with_right_cou
         calls.append(arguments)
         real_delete(*arguments)
 
-    monkeypatch.setattr(store, "delete_counted", stops_after_the_first_batch)
+    monkeypatch.setattr(erasure_batches, "delete_counted", stops_after_the_first_batch)
     assert invoke("/api/erasure/confirm", {"token": token})[0] == 503
     assert 0 < len(held_by(details["email"])) < records
     monkeypatch.undo()
@@ -289,13 +290,13 @@ def test_an_international_domain_gets_its_link_at_the_ascii_form(forms, path):
 def test_the_receipt_is_completed_when_the_last_item_went_not_when_the_run_began(forms, monkeypatch):
     details = someone_with_everything(forms)
     token = ask_to_erase(forms, details["email"])
-    real_delete = store.delete_counted
+    real_delete = erasure_batches.delete_counted
 
     def slow_delete(*arguments):
         clock.advance(1 / 24)  # each batch takes an hour
         real_delete(*arguments)
 
-    monkeypatch.setattr(store, "delete_counted", slow_delete)
+    monkeypatch.setattr(erasure_batches, "delete_counted", slow_delete)
     receipt = invoke("/api/erasure/confirm", {"token": token})[2]["receipt"]
     confirmed = datetime.datetime.fromisoformat(receipt["confirmed_at"])
     assert datetime.datetime.fromisoformat(receipt["completed_at"]) >= confirmed + datetime.timedelta(hours=2)

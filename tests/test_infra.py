@@ -260,3 +260,14 @@ def test_the_api_is_reached_only_through_cloudfront_on_the_sites_origin():
     assert origin["DomainName"] == {"Ref": "ApiDomainName"}
     assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # managed CachingDisabled
     assert "POST" in api["AllowedMethods"]
+
+
+def test_no_module_of_the_lambda_package_is_over_250_lines():
+    from local.site_builder import PROJECT_DIR
+
+    package = PROJECT_DIR / "functions" / "jtec_forms"
+    sizes = {
+        path.relative_to(package).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+        for path in package.rglob("*.py")
+    }
+    assert {name: lines for name, lines in sizes.items() if lines > 250} == {}

@@ -1,4 +1,6 @@
 """The DynamoDB table: one partition per data subject. Reads hide items whose `expires_at` has passed.
+The mechanisms built on it have their own modules: once.py (steps done once, with leases),
+link_ledger.py (single-use links), erasure_batches.py (deletes counted on the receipt).
 
 The boto3 resource is created on first use, so importing a handler stays cheap. A single item is written
 with a (conditional) PutItem or UpdateItem; a transaction only where items must change together.
@@ -10,7 +12,6 @@ import functools
 from jtec_forms import config, retention
 
 TTL_ATTRIBUTE = "expires_at"
-SUBSCRIPTION = retention.ACTIVE_SUBSCRIPTION.sort_key
 
 
 class StoreUnavailable(Exception):
@@ -89,7 +90,7 @@ def get(pk, sk, now):
 
 
 def get_subscription(subject_key, now):
-    return get(subject_key, SUBSCRIPTION, now)
+    return get(subject_key, retention.ACTIVE_SUBSCRIPTION.sort_key, now)
 
 
 def subject_items(subject_key, now):
@@ -104,6 +105,27 @@ def subject_items(subject_key, now):
         items += [item for item in page["Items"] if visible(item, now)]
         if "LastEvaluatedKey" not in page:
             return items
+        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+
+def subject_keys(subject_key):
+    """The key and kind of every item under a subject key, expired or not (one paginated Query), and
+    how many items the Query read: the cost of finding a person does not grow with the table."""
+    from boto3.dynamodb.conditions import Key
+
+    items, scanned, start = [], 0, {}
+    while True:
+        page = _call(
+            table().query,
+            KeyConditionExpression=Key("pk").eq(subject_key),
+            ProjectionExpression="pk, sk, kind",
+            ConsistentRead=True,
+            **start,
+        )
+        items += page["Items"]
+        scanned += page["ScannedCount"]
+        if "LastEvaluatedKey" not in page:
+            return items, scanned
         start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
 
 
@@ -133,11 +155,11 @@ def put(item):
     _call(table().put_item, Item=item, writes=True)
 
 
-class _Refused(Exception):
+class ConditionFailed(Exception):
     """A conditional write's condition did not hold."""
 
 
-def _conditional(operation, refused=_Refused, **arguments):
+def _conditional(operation, refused=ConditionFailed, **arguments):
     """Run a conditional write: a condition that does not hold raises `refused`; anything else that goes
     wrong becomes StoreUnavailable."""
     boto_error, client_error = _errors()
@@ -154,7 +176,7 @@ def _conditional(operation, refused=_Refused, **arguments):
 def put_refused(item):
     """Send the PutItem of `item` with a condition that cannot hold (its key is new): DynamoDB does the
     same work and keeps nothing. For paths that must cost what another path's write costs."""
-    with contextlib.suppress(_Refused):
+    with contextlib.suppress(ConditionFailed):
         _conditional(table().put_item, Item=item, ConditionExpression="attribute_exists(pk)")
 
 
@@ -175,61 +197,6 @@ def replace_existing(item):
     _conditional(table().put_item, ItemChanged, Item=item, ConditionExpression="attribute_exists(pk)")
 
 
-CLAIMED, DONE, BUSY = "claimed", "done", "busy"
-
-
-def claim(key, step, now, lease_seconds):
-    """Take the lease to do `step` for the item at `key` (a mail to send once, say): CLAIMED for the one
-    caller that may do it now, DONE once it was done, BUSY while another caller's lease runs. A lease
-    whose caller died, or whose answer was lost, runs out and can be taken again."""
-    try:
-        _conditional(
-            table().update_item,
-            Key=key,
-            UpdateExpression="SET #lease = :until",
-            ConditionExpression=(
-                "attribute_exists(pk) AND attribute_not_exists(#done) AND (attribute_not_exists(#lease) OR #lease <= :now)"
-            ),
-            ExpressionAttributeNames={"#lease": f"{step}_lease", "#done": step},
-            ExpressionAttributeValues={
-                ":until": int(now.timestamp()) + lease_seconds,
-                ":now": int(now.timestamp()),
-            },
-        )
-    except _Refused:
-        item = _call(table().get_item, Key=key, ConsistentRead=True).get("Item")
-        if item is None:
-            raise Gone() from None
-        return DONE if item.get(step) else BUSY
-    return CLAIMED
-
-
-def finish(key, step):
-    """Record that the claimed `step` is done; Gone if the item was deleted meanwhile (never recreates it)."""
-    _conditional(
-        table().update_item,
-        Gone,
-        Key=key,
-        UpdateExpression="SET #done = :yes REMOVE #lease",
-        ConditionExpression="attribute_exists(pk)",
-        ExpressionAttributeNames={"#done": step, "#lease": f"{step}_lease"},
-        ExpressionAttributeValues={":yes": True},
-    )
-
-
-def release(key, step):
-    """Give up the lease on a step that failed, so a retry does it at once (nothing, if the item is gone)."""
-    with contextlib.suppress(Gone):
-        _conditional(
-            table().update_item,
-            Gone,
-            Key=key,
-            UpdateExpression="REMOVE #lease",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames={"#lease": f"{step}_lease"},
-        )
-
-
 def delete(key):
     _call(table().delete_item, Key=key, writes=True)
 
@@ -245,38 +212,6 @@ def count_hit(pk, sk, expires_at):
         writes=True,
     )
     return int(response["Attributes"]["hits"])
-
-
-def _ledger_key(nonce):
-    """Where a link's use is recorded: under the link's own random nonce, outside every person's partition,
-    so an erasure never deletes it (it holds no personal data) and a used link stays used."""
-    key = retention.USED_LINK.sort_key + nonce
-    return {"pk": key, "sk": key}
-
-
-def link_used(nonce):
-    """True once the link with this nonce has been used (its ledger entry outlives the link)."""
-    return "Item" in _call(table().get_item, Key=_ledger_key(nonce), ConsistentRead=True)
-
-
-def _use_link(nonce, now):
-    """The ledger entry that makes a link single-use: written only if the nonce was never recorded."""
-    return {
-        "Put": {
-            "TableName": table().name,
-            "Item": {
-                **_ledger_key(nonce),
-                "kind": retention.USED_LINK.kind,
-                TTL_ATTRIBUTE: retention.epoch_seconds(retention.USED_LINK.expires_at(now)),
-            },
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-    }
-
-
-def use_link(nonce, now):
-    """Record that a link was used, once: LinkAlreadyUsed if it was used before."""
-    _conditional(table().put_item, LinkAlreadyUsed, **_use_link(nonce, now)["Put"])
 
 
 # What a refused condition in a named step of a transaction means.
@@ -297,104 +232,3 @@ def _transact(steps):
         raise _unavailable(error, writes=True) from error
     except boto_error as error:
         raise _unavailable(error, writes=True) from error
-
-
-def replace_using_link(nonce, now, previous, item):
-    """Use a link once and, in the same transaction, replace `previous` with `item`, provided the stored
-    item is still `previous` (same status and expiry): what was decided from it still holds."""
-    condition = "#status = :status AND " + (
-        f"{TTL_ATTRIBUTE} = :expires"
-        if TTL_ATTRIBUTE in previous
-        else f"attribute_not_exists({TTL_ATTRIBUTE})"
-    )
-    values = {":status": previous["status"]}
-    if TTL_ATTRIBUTE in previous:
-        values[":expires"] = previous[TTL_ATTRIBUTE]
-    put_step = {
-        "Put": {
-            "TableName": table().name,
-            "Item": item,
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": values,
-        }
-    }
-    _transact([("link", _use_link(nonce, now)), ("item", put_step)])
-
-
-def delete_using_link(nonce, now, key):
-    """Use a link once and delete the item at `key` (whatever it holds, if anything), together."""
-    delete_step = {"Delete": {"TableName": table().name, "Key": key}}
-    _transact([("link", _use_link(nonce, now)), ("item", delete_step)])
-
-
-def subject_keys(subject_key):
-    """The key and kind of every item under a subject key, expired or not (one paginated Query), and
-    how many items the Query read: the cost of finding a person does not grow with the table."""
-    from boto3.dynamodb.conditions import Key
-
-    items, scanned, start = [], 0, {}
-    while True:
-        page = _call(
-            table().query,
-            KeyConditionExpression=Key("pk").eq(subject_key),
-            ProjectionExpression="pk, sk, kind",
-            ConsistentRead=True,
-            **start,
-        )
-        items += page["Items"]
-        scanned += page["ScannedCount"]
-        if "LastEvaluatedKey" not in page:
-            return items, scanned
-        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
-
-
-def delete_counted(receipt_key, keys, counts):
-    """Delete `keys` and add `counts` (kind -> number) to the receipt's counts, in one transaction: the
-    receipt never counts a delete that did not happen, nor misses one that did. Each delete holds only
-    while its item is there, so two runs of one erasure never count an item twice: ItemChanged when
-    another run deleted one first (nothing is done; look again)."""
-    names = {f"#k{number}": kind for number, kind in enumerate(counts)}
-    values = {f":n{number}": count for number, count in enumerate(counts.values())}
-    update = {
-        "Update": {
-            "TableName": table().name,
-            "Key": receipt_key,
-            "UpdateExpression": "ADD "
-            + ", ".join(f"counts.#k{number} :n{number}" for number in range(len(counts))),
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
-    }
-    deletes = [
-        (
-            "item",
-            {
-                "Delete": {
-                    "TableName": table().name,
-                    "Key": key,
-                    "ConditionExpression": "attribute_exists(pk)",
-                }
-            },
-        )
-        for key in keys
-    ]
-    _transact([("receipt", update), *deletes])
-
-
-def complete(receipt_key, completed_at, deleted_now):
-    """Mark the receipt completed at `completed_at`: when the Query that found nothing left began. A run
-    that deleted nothing itself leaves an earlier run's completion as it was."""
-    condition = {} if deleted_now else {"ConditionExpression": "#status <> :done"}
-    with contextlib.suppress(_Refused):
-        _conditional(
-            table().update_item,
-            Key=receipt_key,
-            UpdateExpression="SET #status = :done, completed_at = :at",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={
-                ":done": "completed",
-                ":at": completed_at.isoformat(timespec="seconds"),
-            },
-            **condition,
-        )

@@ -4,11 +4,12 @@ and a message a person understands, taken from the schema's `x-messages`."""
 import functools
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 from jsonschema import Draft202012Validator, FormatChecker
+
+from jtec_forms.refusals import FieldError
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 FORMS = ("enquiry", "subscribe", "token", "data_request", "access_confirm")
@@ -28,15 +29,6 @@ UNACCEPTABLE = re.compile(
 UNACCEPTABLE_MESSAGE = (
     "{title} contains characters we cannot accept (such as pasted control characters): remove them"
 )
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str | None
-    message: str
-
-    def as_json(self):
-        return {"field": self.field, "message": self.message}
 
 
 @functools.cache

@@ -1,18 +1,17 @@
 """HTTP for the forms: read a JSON or urlencoded body, refuse what is wrong with a status that says why,
 and shape answers (JSON for fetch, 303 or an HTML page for plain form posts)."""
 
-import functools
 import hmac
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from aws_lambda_powertools.event_handler import Response
 
-from jtec_forms import actions, config, mailer, rate_limits, retention, routes, site_facts, store
+from jtec_forms import config, mailer, once, pages, rate_limits, routes, store
+from jtec_forms.actions.enquiry import Unfinished
+from jtec_forms.refusals import FieldError, Refused
 from jtec_forms.validation import (
-    FieldError,
     from_urlencoded,
     normalise,
     schema,
@@ -24,18 +23,10 @@ MAX_BODY_BYTES = 16 * 1024
 MAX_FIELDS = 50
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
-RETRY_AFTER_SECONDS = 30
+# A resend after this finds an unfinished attempt's lease run out (once.py), so it can finish the job.
+RETRY_AFTER_SECONDS = once.STEP_LEASE_SECONDS
 # Answers hold personal data or one person's state: no cache, shared or private, may keep them.
 NO_STORE = {"Cache-Control": "no-store"}
-TEMPLATES = Path(__file__).parent / "templates"
-
-
-class RequestRejected(Exception):
-    def __init__(self, status, errors, retry_after=None):
-        super().__init__(f"{status}")
-        self.status = status
-        self.errors = errors
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -100,24 +91,22 @@ def _parse(event, form):
     kind = content_type(event)
     raw = _body_bytes(event)
     if len(raw) > MAX_BODY_BYTES:
-        raise RequestRejected(
-            413, [FieldError(None, f"The form is too large: send at most {MAX_BODY_BYTES} bytes")]
-        )
+        raise Refused(413, [FieldError(None, f"The form is too large: send at most {MAX_BODY_BYTES} bytes")])
     if kind not in (JSON_TYPE, FORM_TYPE):
-        raise RequestRejected(415, [FieldError(None, "Send the form as application/json or urlencoded")])
+        raise Refused(415, [FieldError(None, "Send the form as application/json or urlencoded")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise RequestRejected(400, [FieldError(None, "Send the form as UTF-8 text")]) from None
+        raise Refused(400, [FieldError(None, "Send the form as UTF-8 text")]) from None
     if kind == JSON_TYPE:
         try:
             return json.loads(text) if text.strip() else {}, []
         except (ValueError, RecursionError):
-            raise RequestRejected(400, [FieldError(None, "The request body is not valid JSON")]) from None
+            raise Refused(400, [FieldError(None, "The request body is not valid JSON")]) from None
     try:
         fields = parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except ValueError:
-        raise RequestRejected(400, [FieldError(None, f"Send at most {MAX_FIELDS} fields")]) from None
+        raise Refused(400, [FieldError(None, f"Send at most {MAX_FIELDS} fields")]) from None
     return from_urlencoded(form, fields)
 
 
@@ -134,7 +123,7 @@ def _token_from_link(event):
 
 
 def read_submission(event, route):
-    """The validated submission to `route`, or RequestRejected with every error at once."""
+    """The validated submission to `route`, or Refused with every error at once."""
     form = route.form
     data, errors = _parse(event, form)
     data = normalise(data)
@@ -144,7 +133,7 @@ def read_submission(event, route):
             data["token"] = linked
     errors += validate(form, data)
     if errors:
-        raise RequestRejected(400, errors)
+        raise Refused(400, errors)
     return Submission(route=route, data=without_empty_optionals(form, data), wants_html=wants_html(event))
 
 
@@ -161,12 +150,12 @@ def respond(submission, body):
             status_code=200, content_type=JSON_TYPE, body=json.dumps(body, indent=2), headers=headers
         )
     if submission.wants_html and route.result_template:
-        page = render(
+        page = pages.render(
             route.result_template,
             route,
             answer=body,
             token=submission.data.get("token"),
-            download=data_uri(body),
+            download=pages.data_uri(body),
             download_name=DOWNLOAD_NAME,
         )
         return Response(
@@ -182,46 +171,6 @@ def respond(submission, body):
     )
 
 
-def data_uri(body):
-    """The answer as a JSON file the page itself carries (a link works once, so the download cannot ask
-    the server again): base64 of the UTF-8 JSON, no script needed."""
-    import base64
-
-    encoded = base64.b64encode(json.dumps(body, indent=2, ensure_ascii=False).encode()).decode()
-    return "data:application/json;base64," + encoded
-
-
-@functools.cache
-def _templates():
-    """Jinja, loaded on the first HTML page only: JSON answers never pay for it."""
-    import jinja2
-
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
-
-
-def render(template, route, **context):
-    """A page of the site rendered by a function (templates/), with the site's header and footer."""
-    return (
-        _templates()
-        .get_template(template)
-        .render(
-            route=route,
-            SITEURL="",
-            COMPANY=site_facts.COMPANY,
-            MENU_LINKS=site_facts.MENU_LINKS,
-            FOOTER_LINKS=site_facts.FOOTER_LINKS,
-            KIND_NAMES={entry.kind: entry.what for entry in retention.SCHEDULE},
-            ENQUIRY_MONTHS=retention.ENQUIRY.months,
-            **context,
-        )
-    )
-
-
-def error_page(route, errors, status):
-    """The page a form posted without JavaScript gets when it cannot be done (templates/error_page.html)."""
-    return render("error_page.html", route, errors=errors, status=status)
-
-
 def rejection(event, status, errors, retry_after=None, allow=None):
     headers = dict(NO_STORE)
     if retry_after:
@@ -233,7 +182,7 @@ def rejection(event, status, errors, retry_after=None, allow=None):
         return Response(
             status_code=status,
             content_type="text/html; charset=utf-8",
-            body=error_page(route, errors, status),
+            body=pages.error_page(route, errors, status),
             headers=headers,
         )
     body = json.dumps({"errors": [error.as_json() for error in errors]})
@@ -259,13 +208,9 @@ def register_error_handlers(app, logger):
         logger.info("request refused", extra={"status": status, "reason": reason})
         return rejection(app.current_event, status, errors, retry_after)
 
-    @app.exception_handler(RequestRejected)
-    def _rejected(error):
-        return log_and_reject(error.status, error.errors, error.retry_after, reason="invalid request")
-
-    @app.exception_handler(actions.Refused)
+    @app.exception_handler(Refused)
     def _refused(error):
-        return log_and_reject(error.status, [FieldError(error.field, error.message)], reason="refused")
+        return log_and_reject(error.status, error.errors, reason="refused")
 
     @app.exception_handler(rate_limits.RateLimited)
     def _rate_limited(error):
@@ -282,7 +227,7 @@ def register_error_handlers(app, logger):
         logger.warning("mail unavailable", extra={"cause": str(error)})
         return rejection(app.current_event, 503, [FieldError(None, MAIL_DOWN)], RETRY_AFTER_SECONDS)
 
-    @app.exception_handler(actions.Unfinished)
+    @app.exception_handler(Unfinished)
     def _unfinished(error):
         logger.warning("enquiry saved, not finished", extra={"cause": repr(error.__cause__)})
         message = UNFINISHED.format(reference=error.reference)

@@ -3,7 +3,8 @@
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 
-from jtec_forms import actions, routes, web
+from jtec_forms import routes, web
+from jtec_forms.actions import your_data as actions
 from jtec_forms.logs import logger
 
 app = APIGatewayHttpResolver()
