@@ -13,7 +13,8 @@ from pathlib import Path
 from bench.report import Figure, met, print_table
 from local.app import LocalSite
 from local.server import make_local_server
-from local.site_builder import PROJECT_DIR, build_site
+from project import PROJECT_DIR
+from project.site import build_site
 
 LIGHTHOUSE = PROJECT_DIR / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"

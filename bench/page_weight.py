@@ -8,7 +8,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml import html
 
 from bench.report import Figure, best_of, met, print_table
-from local.site_builder import PROJECT_DIR, build_site
+from project import PROJECT_DIR
+from project.site import build_site
 
 TARGET_BYTES = 30 * 1024
 TARGET_REQUESTS = 4

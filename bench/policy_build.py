@@ -9,8 +9,9 @@ import tempfile
 from pathlib import Path
 
 from bench.report import Figure, best_of, met, print_table
-from local.site_builder import PROJECT_DIR, build_site
 from plugins.policy_versions import lock
+from project import PROJECT_DIR
+from project.site import build_site
 
 SEED_VERSION = PROJECT_DIR / "content" / "policies" / "privacy" / "2018-05-25.md"
 FIRST_DAY = datetime.date(2000, 1, 1)

@@ -21,7 +21,7 @@ import shutil
 import sys
 
 from infra.deployment import NotReady, deploy_settings, session
-from local.stack import read_template
+from project.template import read_template
 
 
 def parameters():

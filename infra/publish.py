@@ -122,7 +122,7 @@ def stack_outputs(cloudformation, stack_name):
 
 def build(site_url, analytics_id, output_dir):
     """The production build (publishconf.py) for the site's address, as `make build` makes it."""
-    from local.site_builder import BuildFailed, build_site
+    from project.site import BuildFailed, build_site
 
     try:
         build_site(

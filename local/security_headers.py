@@ -2,7 +2,7 @@
 from the response headers policy in `infra/template.yaml` (one source), less HSTS, which means nothing
 over plain HTTP on 127.0.0.1."""
 
-from local.stack import read_template
+from project.template import read_template
 
 HEADERS_POLICY_RESOURCE = "SecurityHeaders"
 

@@ -16,9 +16,11 @@ from local.api import ApiGateway
 from local.app import LocalSite
 from local.dev import DevRoutes
 from local.server import make_local_server
-from local.site_builder import PROJECT_DIR, BuildFailed, WatchingBuilder, build_site
+from local.site_builder import WatchingBuilder
 from local.stack import REGION, LocalAws
 from local.sweeper import Sweeper
+from project import PROJECT_DIR
+from project.site import BuildFailed, build_site
 
 
 @dataclass

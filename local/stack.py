@@ -4,49 +4,11 @@ with the data table created from `infra/template.yaml` and a verified SES sender
 import logging
 import os
 import secrets
-from pathlib import Path
-
-import yaml
 
 from jtec_forms.policy_facts import DATA_REGION
-from local.site_builder import PROJECT_DIR
+from project.template import CREATE_TABLE_KEYS, TEMPLATE, table_definition
 
-TEMPLATE = PROJECT_DIR / "infra" / "template.yaml"
-TABLE_RESOURCE = "DataTable"
 REGION = DATA_REGION  # the deployment's region, as the policy states it
-# The table properties that DynamoDB's CreateTable takes as they are written in the template.
-CREATE_TABLE_KEYS = (
-    "AttributeDefinitions",
-    "KeySchema",
-    "GlobalSecondaryIndexes",
-    "BillingMode",
-    "SSESpecification",
-)
-
-
-class _TemplateLoader(yaml.SafeLoader):
-    """Reads CloudFormation's short-form tags (!Ref, !GetAtt, !Sub) as plain values."""
-
-
-def _tag(loader, suffix, node):
-    if isinstance(node, yaml.ScalarNode):
-        return {suffix: loader.construct_scalar(node)}
-    if isinstance(node, yaml.SequenceNode):
-        return {suffix: loader.construct_sequence(node)}
-    return {suffix: loader.construct_mapping(node)}
-
-
-_TemplateLoader.add_multi_constructor("!", _tag)
-
-
-def read_template(template_path=TEMPLATE):
-    """The SAM template as plain data (short-form tags become one-key mappings such as {"Ref": ...})."""
-    return yaml.load(Path(template_path).read_text(encoding="utf-8"), Loader=_TemplateLoader)
-
-
-def table_definition(template_path=TEMPLATE):
-    """The data table's properties exactly as the SAM template declares them."""
-    return read_template(template_path)["Resources"][TABLE_RESOURCE]["Properties"]
 
 
 def create_table(dynamodb_client, table_name, template_path=TEMPLATE):

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from local.app import LocalSite
-from local.site_builder import build_site
+from project.site import build_site
 from tests.support import CHROMIUM, CHROMIUM_ARGS, TEST_MEASUREMENT_ID, running_server
 
 # A test's tier follows from the fixtures it uses (pyproject.toml declares the markers), so no test that

@@ -9,7 +9,7 @@ import sys
 import boto3
 import pytest
 
-from local.site_builder import PROJECT_DIR
+from project import PROJECT_DIR
 
 BUCKET = "jtec-site-test"
 

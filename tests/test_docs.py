@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from local.site_builder import PROJECT_DIR
+from project import PROJECT_DIR
 
 DOCUMENTS = [PROJECT_DIR / "README.md", *sorted((PROJECT_DIR / "docs").glob("*.md"))]
 LINK = re.compile(r"\]\(([^)\s]+)\)")

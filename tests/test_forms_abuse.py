@@ -17,7 +17,7 @@ import pytest
 from jtec_forms import clock, once, rate_limits, retention, routes, store, web
 from jtec_forms.actions import enquiry as enquiry_actions
 from local.api import LambdaContext
-from local.stack import read_template
+from project.template import read_template
 from tests.forms_support import data_items, enquiries, invoke, items, outbox, person
 from tests.support import StallingProxy
 

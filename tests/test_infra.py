@@ -4,7 +4,7 @@ import sys
 
 from jtec_forms import web
 from jtec_forms.routes import ROUTES
-from local.stack import read_template
+from project.template import read_template
 
 
 def template_routes():
@@ -59,7 +59,7 @@ def test_the_staff_policy_allows_exactly_what_the_staff_tools_call():
     import ast
     from pathlib import Path
 
-    from local.site_builder import PROJECT_DIR
+    from project import PROJECT_DIR
 
     source = Path(PROJECT_DIR / "staff" / "jtec_staff" / "queries.py").read_text()
     called = {
@@ -84,7 +84,7 @@ def test_the_region_the_policy_states_is_the_one_the_deployment_uses():
 
     from jtec_forms import policy_facts
     from local import stack
-    from local.site_builder import PROJECT_DIR
+    from project import PROJECT_DIR
 
     samconfig = tomllib.loads(Path(PROJECT_DIR / "infra" / "samconfig.toml").read_text())
     assert samconfig["default"]["deploy"]["parameters"]["region"] == policy_facts.DATA_REGION
@@ -116,7 +116,7 @@ def test_every_aws_service_the_template_uses_is_named_by_the_policy_or_given_no_
 def imports_of_the_functions():
     import ast
 
-    from local.site_builder import PROJECT_DIR
+    from project import PROJECT_DIR
 
     imported = set()
     for source in (PROJECT_DIR / "functions" / "jtec_forms").rglob("*.py"):
@@ -131,7 +131,7 @@ def imports_of_the_functions():
 def requirements(name):
     from packaging.requirements import Requirement
 
-    from local.site_builder import PROJECT_DIR
+    from project import PROJECT_DIR
 
     lines = (PROJECT_DIR / "functions" / name).read_text().splitlines()
     return [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
@@ -182,7 +182,7 @@ def test_every_function_runs_the_runtime_the_lock_was_resolved_for():
 def test_every_environment_variable_the_functions_read_is_set_by_the_template():
     import ast
 
-    from local.site_builder import PROJECT_DIR
+    from project import PROJECT_DIR
 
     read = set()
     for source in (PROJECT_DIR / "functions" / "jtec_forms").rglob("*.py"):
@@ -263,7 +263,7 @@ def test_the_api_is_reached_only_through_cloudfront_on_the_sites_origin():
 
 
 def test_no_module_of_the_lambda_package_is_over_250_lines():
-    from local.site_builder import PROJECT_DIR
+    from project import PROJECT_DIR
 
     package = PROJECT_DIR / "functions" / "jtec_forms"
     sizes = {
@@ -271,3 +271,18 @@ def test_no_module_of_the_lambda_package_is_over_250_lines():
         for path in package.rglob("*.py")
     }
     assert {name: lines for name, lines in sizes.items() if lines > 250} == {}
+
+
+def test_the_deploy_tools_never_import_the_local_stack():
+    import ast
+
+    from project import PROJECT_DIR
+
+    imports = set()
+    for source in (PROJECT_DIR / "infra").glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imports.add((source.name, node.module.split(".")[0]))
+            elif isinstance(node, ast.Import):
+                imports |= {(source.name, alias.name.split(".")[0]) for alias in node.names}
+    assert {(name, module) for name, module in imports if module == "local"} == set()

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from local.security_headers import cloudfront_headers, headers_policy
-from local.site_builder import PROJECT_DIR
-from local.stack import read_template
+from project import PROJECT_DIR
+from project.template import read_template
 
 pytestmark = pytest.mark.tools
 

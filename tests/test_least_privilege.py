@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from jtec_forms import config, mailer
-from local.site_builder import PROJECT_DIR
-from local.stack import read_template
+from project import PROJECT_DIR
+from project.template import read_template
 from tests import iam_model
 from tests.forms_support import invoke, person
 from tests.test_forms_subscription import newsletter_form

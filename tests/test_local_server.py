@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response
 
 from local.app import LocalSite
 from local.security_headers import SECURITY_HEADERS
-from local.site_builder import PROJECT_DIR, WatchingBuilder
+from local.site_builder import WatchingBuilder
+from project import PROJECT_DIR
 from tests.support import running_server
 
 pytestmark = pytest.mark.build

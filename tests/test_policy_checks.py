@@ -5,9 +5,9 @@ import datetime
 import pytest
 
 from jtec_forms import policy_facts, retention, wordings
-from local.site_builder import PROJECT_DIR
 from plugins.policy_versions.versions import PolicyError, version_from_file
 from plugins.site_data.checks import enquiry_period_problem
+from project import PROJECT_DIR
 
 PROMISE = "<p>We have built in an automatic deletion system that will automatically delete your personal details after {} months.</p>"
 

@@ -6,8 +6,9 @@ import sys
 
 import pytest
 
-from local.site_builder import PROJECT_DIR, BuildFailed, build_site
 from plugins.policy_versions import lock
+from project import PROJECT_DIR
+from project.site import BuildFailed, build_site
 from tests.policy_fixtures import PRIVACY_VERSIONS, write_policy
 
 pytestmark = pytest.mark.build

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from lxml import html
 
-from local.site_builder import PROJECT_DIR, BuildFailed, build_site
+from project import PROJECT_DIR
+from project.site import BuildFailed, build_site
 from tests.policy_fixtures import (
     DRAFT_PRIVACY_ID,
     PRIVACY_VERSIONS,

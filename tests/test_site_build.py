@@ -88,7 +88,8 @@ def test_every_html_page_of_the_build_has_its_own_description_for_search_results
 def test_the_build_fails_naming_a_page_that_has_no_description(tmp_path):
     import shutil
 
-    from local.site_builder import PROJECT_DIR, BuildFailed, build_site
+    from project import PROJECT_DIR
+    from project.site import BuildFailed, build_site
 
     content = tmp_path / "content"
     shutil.copytree(PROJECT_DIR / "content", content)

@@ -9,8 +9,9 @@ from lxml import html
 from jtec_forms import retention, routes
 from jtec_forms.routes import ROUTES
 from jtec_forms.validation import schema
-from local.site_builder import PROJECT_DIR, BuildFailed, build_site
 from plugins.policy_versions import lock
+from project import PROJECT_DIR
+from project.site import BuildFailed, build_site
 
 pytestmark = pytest.mark.build
 

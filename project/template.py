@@ -1,0 +1,44 @@
+"""The SAM template (infra/template.yaml) as plain data: the one source of the table's definition, the
+routes the API deploys and the policies the tests hold to the code."""
+
+from pathlib import Path
+
+import yaml
+
+from project import PROJECT_DIR
+
+TEMPLATE = PROJECT_DIR / "infra" / "template.yaml"
+TABLE_RESOURCE = "DataTable"
+# The table properties that DynamoDB's CreateTable takes as they are written in the template.
+CREATE_TABLE_KEYS = (
+    "AttributeDefinitions",
+    "KeySchema",
+    "GlobalSecondaryIndexes",
+    "BillingMode",
+    "SSESpecification",
+)
+
+
+class _TemplateLoader(yaml.SafeLoader):
+    """Reads CloudFormation's short-form tags (!Ref, !GetAtt, !Sub) as plain values."""
+
+
+def _tag(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        return {suffix: loader.construct_scalar(node)}
+    if isinstance(node, yaml.SequenceNode):
+        return {suffix: loader.construct_sequence(node)}
+    return {suffix: loader.construct_mapping(node)}
+
+
+_TemplateLoader.add_multi_constructor("!", _tag)
+
+
+def read_template(template_path=TEMPLATE):
+    """The SAM template as plain data (short-form tags become one-key mappings such as {"Ref": ...})."""
+    return yaml.load(Path(template_path).read_text(encoding="utf-8"), Loader=_TemplateLoader)
+
+
+def table_definition(template_path=TEMPLATE):
+    """The data table's properties exactly as the SAM template declares them."""
+    return read_template(template_path)["Resources"][TABLE_RESOURCE]["Properties"]
