@@ -286,3 +286,35 @@ def test_the_deploy_tools_never_import_the_local_stack():
             elif isinstance(node, ast.Import):
                 imports |= {(source.name, alias.name.split(".")[0]) for alias in node.names}
     assert {(name, module) for name, module in imports if module == "local"} == set()
+
+
+def test_the_templates_alarms_are_the_ones_infra_alarms_writes():
+    from infra import alarms
+
+    text = alarms.TEMPLATE.read_text(encoding="utf-8")
+    assert alarms.written(text) == text, "run python -m infra.alarms"
+
+
+def test_every_function_has_its_errors_and_throttles_alarms_and_the_failure_queue_its_alarm():
+    resources = read_template()["Resources"]
+    watched = {
+        (alarm["Properties"]["MetricName"], alarm["Properties"]["Dimensions"][0]["Value"].get("Ref"))
+        for alarm in resources.values()
+        if alarm["Type"] == "AWS::CloudWatch::Alarm"
+    }
+    for name, resource in resources.items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            assert {("Errors", name), ("Throttles", name)} <= watched, name
+    queue_alarms = [
+        alarm
+        for alarm in resources.values()
+        if alarm["Type"] == "AWS::CloudWatch::Alarm" and alarm["Properties"]["Namespace"] == "AWS/SQS"
+    ]
+    assert [alarm["Properties"]["Dimensions"][0]["Value"] for alarm in queue_alarms] == [
+        {"GetAtt": "ExpiryAuditFailures.QueueName"}
+    ]
+    assert all(
+        alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+        for alarm in resources.values()
+        if alarm["Type"] == "AWS::CloudWatch::Alarm"
+    )
