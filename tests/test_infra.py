@@ -318,3 +318,26 @@ def test_every_function_has_its_errors_and_throttles_alarms_and_the_failure_queu
         for alarm in resources.values()
         if alarm["Type"] == "AWS::CloudWatch::Alarm"
     )
+
+
+def test_the_alarm_topic_has_no_key_cloudwatch_cannot_use():
+    topic = read_template()["Resources"]["AlarmTopic"]["Properties"]
+    assert (
+        "KmsMasterKeyId" not in topic
+    )  # CloudWatch cannot publish under alias/aws/sns; alarms hold no personal data
+
+
+def test_a_failed_first_create_leaves_no_orphan_table():
+    table = read_template()["Resources"]["DataTable"]
+    assert table["DeletionPolicy"] == "RetainExceptOnCreate" and table["UpdateReplacePolicy"] == "Retain"
+
+
+def test_the_apis_certificate_must_come_from_the_data_region():
+    import re
+
+    from jtec_forms import policy_facts
+
+    pattern = re.compile(read_template()["Parameters"]["ApiCertificateArn"]["AllowedPattern"])
+    arn = "arn:aws:acm:{}:123456789012:certificate/abcd-1234"
+    assert pattern.match(arn.format(policy_facts.DATA_REGION))
+    assert not pattern.match(arn.format("us-east-1"))
