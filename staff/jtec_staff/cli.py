@@ -234,7 +234,7 @@ def retention_report(as_json):
                 "kind",
                 "kept for",
                 "live",
-                "expiring in 30 days",
+                f"expiring in {queries.EXPIRING_WITHIN_DAYS} days",
                 "expired, not yet deleted",
                 "worst TTL lag (s)",
             ],

@@ -110,11 +110,15 @@ def receipt(table, reference):
     return erasure.summary(item)
 
 
+# The retention report's "expiring soon": within this many days.
+EXPIRING_WITHIN_DAYS = 30
+
+
 def retention_report(table, now, progress=None):
     """Per kind of data: live items, items expiring in the next 30 days, items expired but not yet
     deleted by DynamoDB; and from the expiry audit, TTL deletions per month and the worst lag."""
     epoch = int(now.timestamp())
-    soon = epoch + 30 * 86400
+    soon = epoch + EXPIRING_WITHIN_DAYS * 86400
     live, expiring, overdue = Counter(), Counter(), Counter()
     deletions, worst_lag = defaultdict(Counter), {}
     for page in _pages(table.scan, ConsistentRead=True, **_projection(RETENTION_FIELDS)):
