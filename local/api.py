@@ -120,7 +120,7 @@ class ApiGateway:
         import importlib
 
         if request.path == OPENAPI_PATH:
-            from jtec_forms.openapi import document
+            from project.openapi import document
 
             return json_response(document(), headers=NO_STORE)
         route = BY_PATH.get(request.path)

@@ -5,7 +5,7 @@ import logging
 import os
 import secrets
 
-from jtec_forms.policy_facts import DATA_REGION
+from project.policy_facts import DATA_REGION
 from project.template import CREATE_TABLE_KEYS, TEMPLATE, table_definition
 
 REGION = DATA_REGION  # the deployment's region, as the policy states it

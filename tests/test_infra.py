@@ -1,6 +1,7 @@
 """`infra/template.yaml` against the code: the template deploys exactly the routes the functions serve."""
 
 import sys
+from pathlib import Path
 
 from jtec_forms import web
 from jtec_forms.routes import ROUTES
@@ -82,9 +83,8 @@ def test_the_region_the_policy_states_is_the_one_the_deployment_uses():
     import tomllib
     from pathlib import Path
 
-    from jtec_forms import policy_facts
     from local import stack
-    from project import PROJECT_DIR
+    from project import PROJECT_DIR, policy_facts
 
     samconfig = tomllib.loads(Path(PROJECT_DIR / "infra" / "samconfig.toml").read_text())
     assert samconfig["default"]["deploy"]["parameters"]["region"] == policy_facts.DATA_REGION
@@ -94,7 +94,7 @@ def test_the_region_the_policy_states_is_the_one_the_deployment_uses():
 
 
 def test_every_aws_service_the_template_uses_is_named_by_the_policy_or_given_no_personal_data():
-    from jtec_forms import policy_facts
+    from project import policy_facts
 
     template = read_template()
     used = {resource["Type"] for resource in template["Resources"].values()}
@@ -195,9 +195,8 @@ def test_every_environment_variable_the_functions_read_is_set_by_the_template():
             if environ is not None:
                 read.add(environ.value)
     set_by_template = set(read_template()["Globals"]["Function"]["Environment"]["Variables"])
-    # APP_SECRET and ORIGIN_SECRET are the local stack's stand-ins for the SSM parameters; JTEC_WORDING_LOCK
-    # lets tests point at another wording lock. None is read in AWS.
-    assert read - set_by_template == {"APP_SECRET", "ORIGIN_SECRET", "JTEC_WORDING_LOCK"}
+    # APP_SECRET and ORIGIN_SECRET are the local stack's stand-ins for the SSM parameters, never read in AWS.
+    assert read - set_by_template == {"APP_SECRET", "ORIGIN_SECRET"}
 
 
 def test_cloudfront_sends_the_api_the_origin_secret_from_ssm_and_the_viewers_address():
@@ -335,9 +334,51 @@ def test_a_failed_first_create_leaves_no_orphan_table():
 def test_the_apis_certificate_must_come_from_the_data_region():
     import re
 
-    from jtec_forms import policy_facts
+    from project import policy_facts
 
     pattern = re.compile(read_template()["Parameters"]["ApiCertificateArn"]["AllowedPattern"])
     arn = "arn:aws:acm:{}:123456789012:certificate/abcd-1234"
     assert pattern.match(arn.format(policy_facts.DATA_REGION))
     assert not pattern.match(arn.format("us-east-1"))
+
+
+def test_the_lambda_package_holds_only_what_its_handlers_reach():
+    """Walk the imports from every handler (those inside functions too): every module of functions/ is
+    reached, and every data file is named by a module that is (build-time code lives in project/)."""
+    import ast
+
+    from project import PROJECT_DIR
+
+    package = PROJECT_DIR / "functions" / "jtec_forms"
+
+    def module_file(name):
+        path = package.parent / Path(*name.split("."))
+        return path.with_suffix(".py") if path.with_suffix(".py").exists() else path / "__init__.py"
+
+    def imported(path):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("jtec_forms"):
+                yield node.module
+                yield from (f"{node.module}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.Import):
+                yield from (alias.name for alias in node.names if alias.name.startswith("jtec_forms"))
+
+    reached, waiting = (
+        set(),
+        [f"jtec_forms.handlers.{path.stem}" for path in (package / "handlers").glob("[!_]*.py")],
+    )
+    while waiting:
+        path = module_file(waiting.pop())
+        if path.exists() and path not in reached:
+            reached.add(path)
+            waiting += list(imported(path))
+    modules = {path for path in package.rglob("*.py") if path.name != "__init__.py"}
+    assert {path.relative_to(package).as_posix() for path in modules - reached} == set()
+    sources = "".join(path.read_text(encoding="utf-8") for path in reached)
+    data = [path for path in package.rglob("*") if path.is_file() and path.suffix not in (".py", ".pyc")]
+    unnamed = [
+        path.relative_to(package).as_posix()
+        for path in data
+        if f'"{path.name}"' not in sources and f'"{path.parent.name}"' not in sources
+    ]
+    assert unnamed == []

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
-from jtec_forms import policy_facts, retention, wordings
+from jtec_forms import retention
 from plugins.policy_versions.versions import PolicyError, version_from_file
 from plugins.site_data.checks import enquiry_period_problem
-from project import PROJECT_DIR
+from project import PROJECT_DIR, policy_facts, wordings
 
 PROMISE = "<p>We have built in an automatic deletion system that will automatically delete your personal details after {} months.</p>"
 

@@ -125,7 +125,7 @@ def test_every_consent_wording_is_published_with_its_exact_words(built_site):
 
 
 def test_the_build_fails_when_a_wording_changes_without_a_new_id(tmp_path, monkeypatch):
-    from jtec_forms import wordings
+    from project import wordings
 
     lock_file = tmp_path / "wording_lock.json"
     locked = wordings.read()

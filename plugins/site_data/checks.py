@@ -5,7 +5,8 @@ import sys
 
 from lxml import html
 
-from jtec_forms import policy_facts, retention, wordings
+from jtec_forms import retention
+from project import policy_facts, wordings
 
 # The policy sentence that promises automatic deletion, e.g. "automatically delete ... after 12 months".
 ENQUIRY_PERIOD = re.compile(r"automatic(?:ally)? delet\w*[^.]*?after (\d+) months", re.IGNORECASE)
@@ -92,7 +93,7 @@ def check_enquiry_period(generators):
 def check_consent_wordings(generators):
     """Fail the build when a consent wording changed its words under the same id, or is not locked."""
     found = wordings.problems(wordings.read(), wordings.in_use())
-    _fail([f"functions/jtec_forms/wording_lock.json: {line}" for line in found])
+    _fail([f"project/wording_lock.json: {line}" for line in found])
 
 
 def check_policy_facts(generators):

@@ -1,7 +1,8 @@
 """Template globals from the Lambda package, so form fields, routes and retention periods have one source."""
 
-from jtec_forms import policy_facts, retention, routes, wordings
+from jtec_forms import retention, routes
 from jtec_forms.validation import FORMS, schema
+from project import policy_facts, wordings
 
 
 def add_globals(generator):

@@ -1,10 +1,10 @@
 """`make lock` for consent wordings: record new wordings (and the last day of those no longer used) in
-`functions/jtec_forms/wording_lock.json`; refuse a wording whose text changed under the same id."""
+`project/wording_lock.json`; refuse a wording whose text changed under the same id."""
 
 import datetime
 import sys
 
-from jtec_forms import wordings
+from project import wordings
 
 
 def main():
