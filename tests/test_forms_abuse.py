@@ -20,6 +20,7 @@ from local.api import LambdaContext
 from project.template import read_template
 from tests.forms_support import data_items, enquiries, invoke, items, outbox, person
 from tests.support import StallingProxy
+from tests.test_forms_subscription import newsletter_form
 
 PHISHING_NAME = "there,\n\nYour account is locked. Restore it now: https://evil.example/login\n\n--"
 STAFF = "staff@jtec.invalid"
@@ -379,16 +380,6 @@ def test_a_known_and_an_unknown_address_make_the_same_dynamodb_calls(forms, path
 # 9. The API answers only what comes through CloudFront, and limits each visitor, not each edge.
 
 
-def newsletter():
-    details = person()
-    return {
-        "name": details["name"],
-        "email": details["email"],
-        "consent": True,
-        "policy_version": "2018-05-25",
-    }
-
-
 @pytest.mark.parametrize("sent", [None, "", "not-the-secret"], ids=["no-header", "empty", "wrong"])
 def test_a_request_that_did_not_come_through_cloudfront_is_refused_before_anything_else(forms, sent):
     from tests.forms_support import event
@@ -409,9 +400,11 @@ def test_a_request_that_did_not_come_through_cloudfront_is_refused_before_anythi
 
 def test_visitors_behind_one_cloudfront_edge_each_have_their_own_budget(forms):
     limit = routes.SUBSCRIBE.client_limit
-    first = [invoke("/api/subscribe", newsletter(), source_ip="198.51.100.7")[0] for _ in range(limit + 1)]
+    first = [
+        invoke("/api/subscribe", newsletter_form(), source_ip="198.51.100.7")[0] for _ in range(limit + 1)
+    ]
     assert first[-1] == 429
-    assert invoke("/api/subscribe", newsletter(), source_ip="198.51.100.8")[0] == 202
+    assert invoke("/api/subscribe", newsletter_form(), source_ip="198.51.100.8")[0] == 202
 
 
 def test_the_local_server_sets_cloudfronts_headers_whatever_the_client_sends(forms):
@@ -419,7 +412,7 @@ def test_the_local_server_sets_cloudfronts_headers_whatever_the_client_sends(for
     for number in range(routes.SUBSCRIBE.client_limit + 1):
         request = urllib.request.Request(
             forms + "/api/subscribe",
-            data=json.dumps(newsletter()).encode(),
+            data=json.dumps(newsletter_form()).encode(),
             headers={"Content-Type": "application/json", **forged},
             method="POST",
         )
