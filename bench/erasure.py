@@ -20,7 +20,8 @@ def _populate(table, count):
 
 
 def measure(aws, others):
-    from jtec_forms import actions, clock, config, erasure, store, tokens
+    from jtec_forms import clock, config, erasure, store, tokens
+    from jtec_forms.actions import your_data as actions
     from jtec_forms.subjects import subject_key
 
     aws.empty()
