@@ -93,19 +93,22 @@ def get_subscription(subject_key, now):
     return get(subject_key, retention.ACTIVE_SUBSCRIPTION.sort_key, now)
 
 
+def _query_pages(**arguments):
+    """Every page of a Query, one after another (each through `_call`)."""
+    while True:
+        page = _call(table().query, ConsistentRead=True, **arguments)
+        yield page
+        if "LastEvaluatedKey" not in page:
+            return
+        arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
 def subject_items(subject_key, now):
     """Everything held about one person (one Query), without expired items."""
     from boto3.dynamodb.conditions import Key
 
-    items, start = [], {}
-    while True:
-        page = _call(
-            table().query, KeyConditionExpression=Key("pk").eq(subject_key), ConsistentRead=True, **start
-        )
-        items += [item for item in page["Items"] if visible(item, now)]
-        if "LastEvaluatedKey" not in page:
-            return items
-        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+    pages = _query_pages(KeyConditionExpression=Key("pk").eq(subject_key))
+    return [item for page in pages for item in page["Items"] if visible(item, now)]
 
 
 def subject_keys(subject_key):
@@ -113,41 +116,25 @@ def subject_keys(subject_key):
     how many items the Query read: the cost of finding a person does not grow with the table."""
     from boto3.dynamodb.conditions import Key
 
-    items, scanned, start = [], 0, {}
-    while True:
-        page = _call(
-            table().query,
-            KeyConditionExpression=Key("pk").eq(subject_key),
-            ProjectionExpression="pk, sk, kind",
-            ConsistentRead=True,
-            **start,
-        )
+    items, scanned = [], 0
+    for page in _query_pages(
+        KeyConditionExpression=Key("pk").eq(subject_key), ProjectionExpression="pk, sk, kind"
+    ):
         items += page["Items"]
         scanned += page["ScannedCount"]
-        if "LastEvaluatedKey" not in page:
-            return items, scanned
-        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+    return items, scanned
 
 
 def count_open_enquiries(subject_key, now):
     """How many open, unexpired enquiries one person has (one Query of their partition, counted)."""
     from boto3.dynamodb.conditions import Attr, Key
 
-    count, start = 0, {}
-    while True:
-        page = _call(
-            table().query,
-            KeyConditionExpression=Key("pk").eq(subject_key)
-            & Key("sk").begins_with(retention.ENQUIRY.sort_key),
-            FilterExpression=Attr("status").eq("open") & Attr(TTL_ATTRIBUTE).gt(int(now.timestamp())),
-            Select="COUNT",
-            ConsistentRead=True,
-            **start,
-        )
-        count += page["Count"]
-        if "LastEvaluatedKey" not in page:
-            return count
-        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+    pages = _query_pages(
+        KeyConditionExpression=Key("pk").eq(subject_key) & Key("sk").begins_with(retention.ENQUIRY.sort_key),
+        FilterExpression=Attr("status").eq("open") & Attr(TTL_ATTRIBUTE).gt(int(now.timestamp())),
+        Select="COUNT",
+    )
+    return sum(page["Count"] for page in pages)
 
 
 def put(item):
