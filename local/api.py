@@ -18,8 +18,8 @@ API_GATEWAY_MAX_BODY = 10 * 1024 * 1024
 NO_STORE = {"Cache-Control": "no-store"}
 
 # In AWS each function instance handles one event at a time. Here all functions share one process, and
-# Powertools keeps the current event on a class attribute that every resolver shares, so one lock runs
-# one invocation at a time across all functions; the TTL sweeper takes it too, so it never races the
+# each function's router keeps the event it is answering (jtec_forms/router.py), so one lock runs one
+# invocation at a time across all functions; the TTL sweeper takes it too, so it never races the
 # API on an item. (Concurrency between instances is DynamoDB's job: conditions and claims in store.py.)
 INVOCATION_LOCK = threading.Lock()
 

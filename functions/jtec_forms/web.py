@@ -6,11 +6,10 @@ import json
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from aws_lambda_powertools.event_handler import Response
-
 from jtec_forms import config, mailer, once, pages, rate_limits, routes, store
 from jtec_forms.actions.enquiry import Unfinished
 from jtec_forms.refusals import FieldError, Refused
+from jtec_forms.router import Response
 from jtec_forms.validation import (
     from_urlencoded,
     normalise,
@@ -72,7 +71,7 @@ def client_ip(event):
     CloudFront's edge, shared by everyone behind it). Only called once `from_cloudfront` held."""
     viewer = event.headers.get(VIEWER_ADDRESS_HEADER) or ""
     address = viewer.rsplit(":", 1)[0].strip("[]") if ":" in viewer else ""
-    return address or event.request_context.http.source_ip or "unknown"
+    return address or event.source_ip or "unknown"
 
 
 def _body_bytes(event):
@@ -178,7 +177,7 @@ def rejection(event, status, errors, retry_after=None, allow=None):
     if allow:
         headers["Allow"] = allow
     route = routes.BY_PATH.get(event.path)
-    if wants_html(event) and route is not None and event.request_context.http.method == route.method:
+    if wants_html(event) and route is not None and event.method == route.method:
         return Response(
             status_code=status,
             content_type="text/html; charset=utf-8",

@@ -1,13 +1,13 @@
 """Lambda function `subscription`: POST /api/subscribe, /api/subscribe/confirm, /api/unsubscribe."""
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 
 from jtec_forms import routes, web
 from jtec_forms.actions import subscription as actions
 from jtec_forms.logs import logger
+from jtec_forms.router import Router
 
-app = APIGatewayHttpResolver()
+app = Router()
 web.register_error_handlers(app, logger)
 
 
