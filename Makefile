@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 SERVE_INSTALLED := $(VENV)/.installed-serve
 TEST_INSTALLED := $(VENV)/.installed-test
 
-.PHONY: serve preview check test lint chromium node infra-tools build lock lock-functions bench deploy publish clean
+.PHONY: serve preview check test lint chromium node infra-tools build lock form-rules lock-functions bench deploy publish clean
 
 $(SERVE_INSTALLED): pyproject.toml staff/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -104,6 +104,10 @@ bench: $(TEST_INSTALLED) $(NODE_INSTALLED) chromium
 
 # The Lambda package's exact versions, resolved for the functions' runtime (functions/requirements.in ->
 # requirements.txt, which sam build bundles).
+# The forms' validators, generated from their JSON Schemas (a test fails while they are stale).
+form-rules: $(TEST_INSTALLED)
+	$(PY) -m project.form_rules
+
 lock-functions: $(SERVE_INSTALLED)
 	$(PY) -m infra.lock_functions
 

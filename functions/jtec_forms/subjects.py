@@ -8,32 +8,27 @@ part. Folding Unicode case (`ß` to `ss`, `ς` to `σ`) would join domains that 
 import hashlib
 import hmac
 
-from email_validator import EmailNotValidError, validate_email
-
-
-def _validated(address):
-    try:
-        return validate_email(address, check_deliverability=False)
-    except EmailNotValidError:
-        return None
+from jtec_forms import addresses
 
 
 def delivery_address(address):
     """Where mail for `address` goes: its ASCII form (local part as typed, domain in IDNA). An address
     whose local part is not ASCII has no ASCII form; the forms refuse those, so this is never None for
     an address they accepted."""
-    valid = _validated(address)
-    return valid.ascii_email if valid else None
+    found = addresses.parts(address)
+    if found is None or not found[0].isascii():
+        return None
+    return found[0] + "@" + found[1]
 
 
 def normalise_email(address):
     """The canonical form of an address, or None if it is not one: the ASCII form, with an ASCII local
     part in lower case (a non-ASCII one, which the forms refuse, is kept as normalised, never folded)."""
-    valid = _validated(address)
-    if valid is None:
+    found = addresses.parts(address)
+    if found is None:
         return None
-    local = valid.local_part.lower() if valid.local_part.isascii() else valid.local_part
-    return local + "@" + valid.ascii_domain
+    local, domain = found
+    return (local.lower() if local.isascii() else local) + "@" + domain
 
 
 def subject_key(secret, address):

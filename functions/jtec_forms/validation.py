@@ -1,14 +1,14 @@
 """Form validation against the JSON Schemas (Draft 2020-12): every error at once, each with its field
-and a message a person understands, taken from the schema's `x-messages`."""
+and a message a person understands, taken from the schema's `x-messages`. The rules are checked by
+validators generated from the schemas (form_rules/, `make form-rules`); email addresses by
+addresses.py. tests/test_rules.py holds the answers to jsonschema's on generated input."""
 
 import functools
 import json
 import re
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email
-from jsonschema import Draft202012Validator, FormatChecker
-
+from jtec_forms import addresses
 from jtec_forms.refusals import FieldError
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -36,22 +36,29 @@ def schema(form):
     return json.loads((SCHEMA_DIR / f"{form}.json").read_text(encoding="utf-8"))
 
 
-_format_checker = FormatChecker(formats=())
+def broken_rules(form, data):
+    """(field, keyword) for every rule of the form's schema that `data` breaks, `format` included; the
+    field is None for a rule of the whole form (required, additionalProperties, type)."""
+    from jtec_forms.form_rules import JsonSchemaValuesException, validator
 
-
-@_format_checker.checks("email", raises=EmailNotValidError)
-def _is_email(value):
-    if isinstance(value, str):
-        validate_email(value, check_deliverability=False)
-    return True
-
-
-def _deliverable(value):
-    """Amazon SES takes no internationalised characters before the @ (SMTPUTF8): such an address is valid
-    but could never be sent to. (A domain in other scripts is fine: it is sent as xn--.)"""
     try:
-        validate_email(value, check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError:
+        validator(form)(data)
+        errors = []
+    except JsonSchemaValuesException as invalid:
+        errors = invalid.errors
+    found = [(error.name.partition(".")[2] or None, error.rule) for error in errors]
+    if isinstance(data, dict):
+        for name, field in schema(form)["properties"].items():
+            value = data.get(name)
+            if field.get("format") == "email" and isinstance(value, str) and not _is_address(value):
+                found.append((name, "format"))
+    return found
+
+
+def _is_address(value):
+    try:
+        addresses.check(value)
+    except addresses.NotAnAddress:
         return False
     return True
 
@@ -62,14 +69,9 @@ def _text_problem(properties, name, value):
         return None
     if UNACCEPTABLE.search(value):
         return UNACCEPTABLE_MESSAGE.format(title=properties[name].get("title", name))
-    if properties[name].get("format") == "email" and not _deliverable(value):
+    if properties[name].get("format") == "email" and not addresses.is_deliverable(value):
         return properties[name]["x-messages"]["ascii"]
     return None
-
-
-@functools.cache
-def _validator(form):
-    return Draft202012Validator(schema(form), format_checker=_format_checker)
 
 
 def from_urlencoded(form, fields):
@@ -106,8 +108,9 @@ def _priority(keyword):
     return KEYWORD_PRIORITY.index(keyword) if keyword in KEYWORD_PRIORITY else len(KEYWORD_PRIORITY)
 
 
-def validate(form, data):
-    """All errors in `data`, in the order of the form's fields; one per field. Empty means valid."""
+def validate(form, data, rules=broken_rules):
+    """All errors in `data`, in the order of the form's fields; one per field. Empty means valid.
+    `rules(form, data)` finds the broken rules (the tests pass jsonschema's, to compare)."""
     form_schema = schema(form)
     properties = form_schema["properties"]
     if not isinstance(data, dict):
@@ -119,13 +122,12 @@ def validate(form, data):
         if name not in data or data[name] in ("", None)
     }
     broken = {}
-    for error in _validator(form).iter_errors(data):
-        if error.validator in ("required", "additionalProperties") or not error.path:
+    for name, keyword in rules(form, data):
+        if name is None or name in found or name not in properties:
             continue
-        name = error.path[0]
-        if name in found or name not in properties or (data.get(name) == "" and name not in required):
+        if data.get(name) == "" and name not in required:
             continue
-        broken.setdefault(name, []).append(error.validator)
+        broken.setdefault(name, []).append(keyword)
     for name, keywords in broken.items():
         keyword = min(keywords, key=_priority)
         found[name] = properties[name]["x-messages"].get(keyword) or properties[name]["x-messages"]["type"]
