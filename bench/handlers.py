@@ -42,8 +42,11 @@ class _StubTable:
     def update_item(self, **kwargs):
         return {"Attributes": {"hits": 1}}
 
-    def transact_write_items(self, **kwargs):
+    def transact_write_items(self, steps):
         return {}
+
+    def query(self, **kwargs):
+        return {"Items": [], "Count": 0, "ScannedCount": 0}
 
     def put_item(self, **kwargs):
         return {}

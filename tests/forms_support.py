@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
-from jtec_forms import retention, store
+from jtec_forms import retention
 from jtec_forms.routes import BY_PATH
 from local.api import LambdaContext
 
@@ -92,8 +92,18 @@ def invoke(path, body=None, **options):
     return result["statusCode"], headers, parsed
 
 
+def resource_table():
+    """The table through boto3's resource (scans, batch writes), for tests to set up and look: the
+    functions use their own lighter table (jtec_forms/dynamodb.py)."""
+    import boto3
+
+    from jtec_forms import config
+
+    return boto3.resource("dynamodb").Table(config.table_name())
+
+
 def items():
-    return store.table().scan(ConsistentRead=True)["Items"]
+    return resource_table().scan(ConsistentRead=True)["Items"]
 
 
 def data_items():

@@ -12,7 +12,15 @@ from lxml import html
 from jtec_forms import clock, config, erasure, erasure_batches, retention, store
 from jtec_forms.actions import your_data as your_data_actions
 from jtec_forms.subjects import mailbox_key, subject_key
-from tests.forms_support import SUBMITTED_PERSONAL_DATA, data_items, invoke, items, outbox, person
+from tests.forms_support import (
+    SUBMITTED_PERSONAL_DATA,
+    data_items,
+    invoke,
+    items,
+    outbox,
+    person,
+    resource_table,
+)
 
 
 def token_from(base_url, email, path):
@@ -175,7 +183,7 @@ def test_finding_a_person_reads_only_their_items_however_big_the_table(forms):
     details = someone_with_everything(forms)
     subject = subject_key(config.secret(), details["email"])
     own = len(held_by(details["email"]))
-    with store.table().batch_writer() as batch:
+    with resource_table().batch_writer() as batch:
         for number in range(10_000):
             batch.put_item(
                 Item={"pk": f"SUBJECT#other{number % 2500}", "sk": f"USED_LINK#{number}", "kind": "used_link"}

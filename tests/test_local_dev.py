@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from tests.forms_support import dev_post
+from tests.forms_support import dev_post, resource_table
 
 
 def test_dev_index_names_the_embedded_dynamodb(forms):
@@ -71,10 +71,10 @@ def test_the_dev_routes_answer_to_localhost(forms):
 
 
 def test_the_background_sweep_scans_only_once_something_may_have_expired(forms, monkeypatch):
-    from jtec_forms import clock, store
+    from jtec_forms import clock
     from local import sweeper
 
-    table = store.table()
+    table = resource_table()
     soon = int(clock.now().timestamp()) + 2 * 3600
     table.put_item(Item={"pk": "TEST#sweep", "sk": "ITEM", "expires_at": soon})
     background = sweeper.Sweeper(table)

@@ -4,15 +4,14 @@ the same items in the same order, and a refused transaction changes nothing."""
 import pytest
 from boto3.dynamodb.conditions import Key
 
-from jtec_forms import store
-from tests.forms_support import items
+from tests.forms_support import items, resource_table
 
 pytestmark = pytest.mark.aws
 
 
 @pytest.fixture
 def table(forms):
-    table = store.table()
+    table = resource_table()
     with table.batch_writer() as batch:
         for pk in ("SUBJECT#a", "SUBJECT#b"):
             for number in range(30):

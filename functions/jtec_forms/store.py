@@ -2,7 +2,7 @@
 The mechanisms built on it have their own modules: once.py (steps done once, with leases),
 link_ledger.py (single-use links), erasure_batches.py (deletes counted on the receipt).
 
-The boto3 resource is created on first use, so importing a handler stays cheap. A single item is written
+The table's client is created on first use, so importing a handler stays cheap (dynamodb.py). A single item is written
 with a (conditional) PutItem or UpdateItem; a transaction only where items must change together.
 """
 
@@ -43,7 +43,10 @@ class Gone(Exception):
 def table():
     import boto3
 
-    return boto3.resource("dynamodb", config=config.aws_client_config("dynamodb")).Table(config.table_name())
+    from jtec_forms.dynamodb import Table
+
+    client = boto3.client("dynamodb", config=config.aws_client_config("dynamodb"))
+    return Table(client, config.table_name())
 
 
 def _errors():
@@ -105,20 +108,19 @@ def _query_pages(**arguments):
 
 def subject_items(subject_key, now):
     """Everything held about one person (one Query), without expired items."""
-    from boto3.dynamodb.conditions import Key
-
-    pages = _query_pages(KeyConditionExpression=Key("pk").eq(subject_key))
+    pages = _query_pages(KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": subject_key})
     return [item for page in pages for item in page["Items"] if visible(item, now)]
 
 
 def subject_keys(subject_key):
     """The key and kind of every item under a subject key, expired or not (one paginated Query), and
     how many items the Query read: the cost of finding a person does not grow with the table."""
-    from boto3.dynamodb.conditions import Key
-
     items, scanned = [], 0
     for page in _query_pages(
-        KeyConditionExpression=Key("pk").eq(subject_key), ProjectionExpression="pk, sk, kind"
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": subject_key},
+        ProjectionExpression="pk, sk, #kind",
+        ExpressionAttributeNames={"#kind": "kind"},
     ):
         items += page["Items"]
         scanned += page["ScannedCount"]
@@ -127,11 +129,16 @@ def subject_keys(subject_key):
 
 def count_open_enquiries(subject_key, now):
     """How many open, unexpired enquiries one person has (one Query of their partition, counted)."""
-    from boto3.dynamodb.conditions import Attr, Key
-
     pages = _query_pages(
-        KeyConditionExpression=Key("pk").eq(subject_key) & Key("sk").begins_with(retention.ENQUIRY.sort_key),
-        FilterExpression=Attr("status").eq("open") & Attr(TTL_ATTRIBUTE).gt(int(now.timestamp())),
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :enquiry)",
+        FilterExpression="#status = :open AND #ttl > :now",
+        ExpressionAttributeNames={"#status": "status", "#ttl": TTL_ATTRIBUTE},
+        ExpressionAttributeValues={
+            ":pk": subject_key,
+            ":enquiry": retention.ENQUIRY.sort_key,
+            ":open": "open",
+            ":now": int(now.timestamp()),
+        },
         Select="COUNT",
     )
     return sum(page["Count"] for page in pages)
@@ -210,7 +217,7 @@ def _transact(steps):
     exception named for the step that refused (REFUSALS), not by the position of a reason."""
     boto_error, client_error = _errors()
     try:
-        table().meta.client.transact_write_items(TransactItems=[step for _, step in steps])
+        table().transact_write_items([step for _, step in steps])
     except client_error as error:
         reasons = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
         for (name, _), code in zip(steps, reasons, strict=False):
