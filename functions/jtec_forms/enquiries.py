@@ -32,9 +32,11 @@ def fingerprint(secret, submission):
     return hmac.new(secret, b"enquiry:" + canonical, hashlib.sha256).hexdigest()[:32]
 
 
-def submission_item(subject_key, fingerprint, now):
-    """The record that an enquiry arrived: a resent one finds it and reuses its reference and time."""
+def submission_item(subject_key, fingerprint, now, leases=None):
+    """The record that an enquiry arrived: a resent one finds it and reuses its reference and time.
+    `leases`: attributes of steps its writer holds from the start (once.lease)."""
     return {
+        **(leases or {}),
         "pk": subject_key,
         "sk": retention.SUBMISSION.sort_key + fingerprint,
         "kind": retention.SUBMISSION.kind,

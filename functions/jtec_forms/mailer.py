@@ -36,10 +36,12 @@ def build(to, subject, text, headers=None):
 
 def send(to, subject, text, headers=None):
     """Send to the address's ASCII form: SES takes no international domain as typed (`müller.de` goes as
-    `xn--mller-kva.de`), and that form is the mailbox the person's subject key is made from."""
+    `xn--mller-kva.de`), and that form is the mailbox the person's subject key is made from. An ASCII
+    address is its own ASCII form (staff's, say, from the template: sent as configured)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    to = delivery_address(to) or to
+    if not to.isascii():
+        to = delivery_address(to) or to
     try:
         _client().send_raw_email(
             Source=config.mail_from(),

@@ -17,6 +17,12 @@ TWIN_WAIT_SECONDS = 5
 CLAIMED, DONE, BUSY = "claimed", "done", "busy"
 
 
+def lease(step, now):
+    """The attribute that holds `step`'s lease from `now`: written into a new item, it lets the request
+    that creates the item do the step without claiming it first (one call fewer, `run(..., held=True)`)."""
+    return {f"{step}_lease": int(now.timestamp()) + STEP_LEASE_SECONDS}
+
+
 def claim(key, step, now, lease_seconds):
     """Take the lease to do `step` for the item at `key` (a mail to send once, say): CLAIMED for the one
     caller that may do it now, DONE once it was done, BUSY while another caller's lease runs. A lease
@@ -69,16 +75,19 @@ def release(key, step):
         )
 
 
-def run(record_key, step, work):
+def run(record_key, step, work, held=False):
     """Run `work` once per enquiry, however often it is sent: the submission record holds a lease on the
     step while it runs and marks it done after. `work` returns None when it did its job, or a note when
     it did not (the lease is given back, so sending the enquiry again tries again). A twin's running
-    lease is waited for a few seconds, as for a double-click."""
+    lease is waited for a few seconds, as for a double-click. `held`: this request wrote the record
+    with the step's lease in it (`lease`), so it holds the lease already."""
     deadline = time.monotonic() + TWIN_WAIT_SECONDS
-    while (state := claim(record_key, step, clock.now(), STEP_LEASE_SECONDS)) == BUSY:
+    state = CLAIMED if held else claim(record_key, step, clock.now(), STEP_LEASE_SECONDS)
+    while state == BUSY:
         if time.monotonic() > deadline:
             raise store.StoreUnavailable(f"{step} in progress", saved=None)
         time.sleep(0.1)
+        state = claim(record_key, step, clock.now(), STEP_LEASE_SECONDS)
     if state == DONE:
         return None
     try:

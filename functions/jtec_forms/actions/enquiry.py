@@ -51,21 +51,27 @@ class Unfinished(Exception):
         self.reference = reference
 
 
-def _submission_record(subject, fingerprint, now):
-    """The record of this enquiry's first arrival: found when it is sent again, written otherwise (a new
-    enquiry is refused while the address holds the most open enquiries it may)."""
+def _submission_record(subject, fingerprint, steps, now):
+    """The record of this enquiry's first arrival and whether this request wrote it: written by the first
+    (holding the leases of `steps`), found when it is sent again. A new enquiry is refused while the
+    address holds the most open enquiries it may. The write comes before any read: a first arrival, by
+    far the most common, reads nothing it need not (docs/performance.md)."""
     sort_key = retention.SUBMISSION.sort_key + fingerprint
-    record = store.get(subject, sort_key, now)
-    if record is not None:
-        return record
     if store.count_open_enquiries(subject, now) >= enquiries.MAX_OPEN_PER_ADDRESS:
-        raise Refused.about(None, TOO_MANY_OPEN, status=409)
-    record = enquiries.submission_item(subject, fingerprint, now)
+        record = store.get(subject, sort_key, now)  # only a resend of one of those may pass
+        if record is None:
+            raise Refused.about(None, TOO_MANY_OPEN, status=409)
+        return record, False
+    leases = {name: until for step in steps for name, until in once.lease(step, now).items()}
+    record = enquiries.submission_item(subject, fingerprint, now, leases)
     try:
         store.put_new(record, now)
     except store.AlreadyExists:
-        return store.get(subject, sort_key, now)  # a twin arrived at the same moment
-    return record
+        record = store.get(subject, sort_key, now)  # sent before, or a twin at the same moment
+        if record is None:  # and erased since
+            raise Refused.about(None, ERASED_MEANWHILE, status=409) from None
+        return record, False
+    return record, True
 
 
 def _newsletter_from_enquiry(submission, subject, now, written):
@@ -104,7 +110,11 @@ def submit_enquiry(submission, client_ip):
     versions = common.policy_versions(submission, now)
     rate_limits.check_client(routes.ENQUIRY, client_key(secret, client_ip), now)
     subject = subject_key(secret, submission["email"])
-    record = _submission_record(subject, enquiries.fingerprint(secret, submission), now)
+    steps = (
+        ("confirmation_mailed", "staff_notified") if submission.get("opt_in") is True else ("staff_notified",)
+    )
+    fingerprint = enquiries.fingerprint(secret, submission)
+    record, first_arrival = _submission_record(subject, fingerprint, steps, now)
     created = datetime.datetime.fromisoformat(record["created_at"])
     item = enquiries.enquiry_item(submission, subject, record["reference"], created, versions)
     try:
@@ -122,11 +132,15 @@ def submit_enquiry(submission, client_ip):
                 record_key,
                 "confirmation_mailed",
                 lambda: _newsletter_from_enquiry(submission, subject, now, written),
+                held=first_arrival,
             )
             if note:
                 answer["message"] = note
         once.run(
-            record_key, "staff_notified", lambda: _notify_staff(record["reference"], submission["topic"])
+            record_key,
+            "staff_notified",
+            lambda: _notify_staff(record["reference"], submission["topic"]),
+            held=first_arrival,
         )
     except store.Gone:
         # An erasure of this person deleted the enquiry's record while it was being sent: what this request
