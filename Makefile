@@ -60,7 +60,7 @@ lint: $(TEST_INSTALLED)
 # The edit-test loop: ruff and every test that needs no browser and no infrastructure linter, on both
 # cores, the API fuzzed with fewer examples (make test runs everything, fuzzing with the full number).
 check: lint
-	FUZZ_EXAMPLES=15 $(PY) -m pytest -m "not browser and not tools" -n 2
+	FUZZ_EXAMPLES=15 $(PY) -m pytest -m "not browser and not tools and not deployed" -n 2
 
 # Everything, browser tests included: Debian's Chromium is installed first when it is missing.
 test: lint chromium infra-tools
