@@ -6,6 +6,11 @@ DynamoDB a partition's worth of work costs moto no more than that:
   skips the copies, and rolls back by restoring just the items the transaction names.
 - `Query` on the table (not an index) sorts and walks every item of the table to find one partition.
   The patch hands it that partition's items only.
+- `Query` on a global secondary index walks every item of the table too (5 ms at 400 items, 91 ms at
+  6,600, whatever the Limit). The patch keeps each index's partitions (index key value -> the keys of
+  the items in it), built on the index's first Query and kept up to date by every write through the
+  backend (PutItem, UpdateItem, DeleteItem, and the batches and transactions made of them), and hands
+  the Query that partition's items only.
 """
 
 import copy
@@ -70,10 +75,83 @@ _querying = threading.local()  # the partition a base-table query in this thread
 _QUERY_SIGNATURE = inspect.signature(_original_query)
 
 
+def _index_hash_attribute(index):
+    """The attribute a global index is partitioned by, or None for a multi-attribute key (not indexed)."""
+    hashes = [key["AttributeName"] for key in index.schema if key["KeyType"] == "HASH"]
+    return hashes[0] if len(hashes) == 1 else None
+
+
+def _index_partitions(table, index_name):
+    """{index key value: {(hash, range) of each item in that partition}} of one global index, built from
+    the table's items the first time it is asked for, then kept by `_reindex` on every write."""
+    built = table.__dict__.setdefault("_jtec_index_partitions", {})
+    if index_name not in built:
+        index = next(index for index in table.global_indexes if index.name == index_name)
+        attribute, partitions = _index_hash_attribute(index), {}
+        for item in _original_all_items(table):
+            value = item.attrs.get(attribute)
+            if value is not None:
+                partitions.setdefault(value, set()).add((item.hash_key, item.range_key))
+        built[index_name] = partitions
+    return built[index_name]
+
+
+def _reindex(table, hash_value, range_value):
+    """After a write to one key: that item in the partitions of every index built so far."""
+    built = table.__dict__.get("_jtec_index_partitions")
+    if not built:
+        return
+    item = table.get_item(hash_value, range_value)
+    key = (hash_value, range_value)
+    for index in table.global_indexes:
+        partitions = built.get(index.name)
+        if partitions is None:
+            continue
+        for members in partitions.values():
+            members.discard(key)
+        value = item.attrs.get(_index_hash_attribute(index)) if item is not None else None
+        if value is not None:
+            partitions.setdefault(value, set()).add(key)
+
+
+def _key_values(table, key):
+    """(hash, range) DynamoTypes of a key given as {attribute: {type: value}}."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    range_value = key.get(table.range_key_attr) if table.range_key_attr else None
+    return DynamoType(key[table.hash_key_attr]), DynamoType(range_value) if range_value else None
+
+
+def _reindexing(write, key_of):
+    def patched(self, table_name, *arguments, **options):
+        answer = write(self, table_name, *arguments, **options)
+        table = self.get_table(table_name)
+        if table.__dict__.get("_jtec_index_partitions"):
+            _reindex(table, *_key_values(table, key_of(table, *arguments, **options)))
+        return answer
+
+    patched.__wrapped__ = write
+    return patched
+
+
+def _put_key(table, item_attrs, *rest, **options):
+    return {name: item_attrs[name] for name in (table.hash_key_attr, table.range_key_attr) if name}
+
+
+def _update_or_delete_key(table, key, *rest, **options):
+    return key
+
+
 def _query(self, *arguments, **options):
     asked = _QUERY_SIGNATURE.bind(self, *arguments, **options).arguments
-    on_table = not asked.get("index_name") and self.range_key_attr and asked.get("hash_key") is not None
-    _querying.partition = (self, asked["hash_key"]) if on_table else None
+    index_name, hash_key = asked.get("index_name"), asked.get("hash_key")
+    global_index = next((index for index in self.global_indexes if index.name == index_name), None)
+    if not index_name and self.range_key_attr and hash_key is not None:
+        _querying.partition = (self, hash_key)
+    elif global_index is not None and _index_hash_attribute(global_index) and hash_key is not None:
+        _querying.partition = (self, index_name, hash_key)
+    else:
+        _querying.partition = None
     try:
         return _original_query(self, *arguments, **options)
     finally:
@@ -82,9 +160,13 @@ def _query(self, *arguments, **options):
 
 def _all_items(self):
     partition = getattr(_querying, "partition", None)
-    if partition is not None and partition[0] is self:
-        return sorted(self.items.get(partition[1], {}).values(), key=lambda item: item.range_key)
-    return _original_all_items(self)
+    if partition is None or partition[0] is not self:
+        return _original_all_items(self)
+    if len(partition) == 3:  # an index's partition: moto sorts it by the index's keys itself
+        keys = _index_partitions(self, partition[1]).get(partition[2], ())
+        found = (self.items.get(hash_value, {}).get(range_value) for hash_value, range_value in keys)
+        return [item for item in found if item is not None]
+    return sorted(self.items.get(partition[1], {}).values(), key=lambda item: item.range_key)
 
 
 def apply():
@@ -94,3 +176,7 @@ def apply():
         models.DynamoDBBackend.transact_write_items = _transact_write_items
         Table.query = _query
         Table.all_items = _all_items
+        backend = models.DynamoDBBackend
+        backend.put_item = _reindexing(backend.put_item, _put_key)
+        backend.update_item = _reindexing(backend.update_item, _update_or_delete_key)
+        backend.delete_item = _reindexing(backend.delete_item, _update_or_delete_key)

@@ -1,8 +1,13 @@
-"""The local stack's two patches to moto (local/moto_patches.py) keep DynamoDB's answers: queries find
-the same items in the same order, and a refused transaction changes nothing."""
+"""The local stack's patches to moto (local/moto_patches.py) keep DynamoDB's answers: queries on the
+table and on its index find the same items in the same order after any writes, and a refused
+transaction changes nothing."""
+
+import uuid
 
 import pytest
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.forms_support import items, resource_table
 
@@ -55,3 +60,96 @@ def test_a_refused_transaction_restores_what_it_touched_and_nothing_else(table):
     assert sorted(items(), key=lambda item: (item["pk"], item["sk"])) == sorted(
         before, key=lambda item: (item["pk"], item["sk"])
     )
+
+
+INDEX = "open-enquiries"
+# Writes to a few keys, each putting an item in or out of one of two index partitions.
+writes = st.lists(
+    st.tuples(
+        st.sampled_from(["put", "update_in", "update_out", "delete", "transaction", "refused_transaction"]),
+        st.integers(0, 5),  # which item
+        st.integers(0, 1),  # which index partition
+    ),
+    max_size=12,
+)
+
+
+def _write(table, prefix, operation, number, partition):
+    key = {"pk": f"{prefix}#{number % 3}", "sk": f"ITEM#{number}"}
+    open_pk, open_sk = f"{prefix}#OPEN#{partition}", f"2026-01-0{number + 1}#{number}"
+    client = table.meta.client
+    if operation == "put":
+        table.put_item(Item={**key, "open_pk": open_pk, "open_sk": open_sk})
+    elif operation == "update_in":
+        table.update_item(
+            Key=key,
+            UpdateExpression="SET open_pk = :p, open_sk = :s",
+            ExpressionAttributeValues={":p": open_pk, ":s": open_sk},
+        )
+    elif operation == "update_out":
+        table.update_item(Key=key, UpdateExpression="REMOVE open_pk, open_sk")
+    elif operation == "delete":
+        table.delete_item(Key=key)
+    else:
+        refused = operation == "refused_transaction"
+        steps = [
+            {"Put": {"TableName": table.name, "Item": {**key, "open_pk": open_pk, "open_sk": open_sk}}},
+            {
+                "ConditionCheck": {
+                    "TableName": table.name,
+                    "Key": {"pk": f"{prefix}#none", "sk": "NONE"},
+                    "ConditionExpression": "attribute_exists(pk)" if refused else "attribute_not_exists(pk)",
+                }
+            },
+        ]
+        try:
+            client.transact_write_items(TransactItems=steps)
+        except client.exceptions.TransactionCanceledException:
+            assert refused
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(writes)
+def test_an_index_query_finds_what_a_scan_finds_after_any_writes(forms, operations):
+    table = resource_table()
+    prefix = "T" + uuid.uuid4().hex[:8]
+    table.query(IndexName=INDEX, KeyConditionExpression=Key("open_pk").eq(f"{prefix}#OPEN#0"))  # built empty
+    for operation in operations:
+        _write(table, prefix, operation[0], operation[1], operation[2])
+    for partition in (0, 1):
+        open_pk = f"{prefix}#OPEN#{partition}"
+        found = table.query(IndexName=INDEX, KeyConditionExpression=Key("open_pk").eq(open_pk))["Items"]
+        truth = table.scan(FilterExpression=Attr("open_pk").eq(open_pk))["Items"]
+        assert [item["sk"] for item in found] == [
+            item["sk"] for item in sorted(truth, key=lambda item: (item["open_sk"], item["pk"], item["sk"]))
+        ]
+
+
+def test_an_index_query_reads_only_its_partition(forms):
+    from jtec_forms import config
+    from local import moto_patches
+
+    table = resource_table()
+    with table.batch_writer() as batch:
+        for number in range(300):
+            batch.put_item(
+                Item={
+                    "pk": f"P#{number}",
+                    "sk": "S",
+                    **({"open_pk": "OPEN", "open_sk": str(number)} if number < 3 else {}),
+                }
+            )
+    seen = []
+    real = moto_patches._original_all_items
+    moto_patches._original_all_items = lambda table: seen.append(table.name) or real(table)
+    try:
+        page = table.query(IndexName=INDEX, KeyConditionExpression=Key("open_pk").eq("OPEN"))
+        again = table.query(IndexName=INDEX, KeyConditionExpression=Key("open_pk").eq("OPEN"))
+    finally:
+        moto_patches._original_all_items = real
+    assert (
+        [item["pk"] for item in page["Items"]]
+        == ["P#0", "P#1", "P#2"]
+        == [item["pk"] for item in again["Items"]]
+    )
+    assert seen.count(config.table_name()) <= 1  # at most once, to build the index's partitions
