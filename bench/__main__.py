@@ -6,19 +6,21 @@ import os
 import platform
 from pathlib import Path
 
-from bench import cold_start, erasure, handlers, lighthouse, load, page_weight, policy_build, timing
+from bench import calls, cold_start, erasure, handlers, lighthouse, load, page_weight, policy_build, timing
 from bench.report import REPORT_HEADERS, print_table
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 
 
-def markdown_table(rows):
-    lines = ["| " + " | ".join(REPORT_HEADERS) + " |", "|" + "---|" * len(REPORT_HEADERS)]
+def markdown_table(rows, headers=REPORT_HEADERS):
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
 def main():
     figures = []
+    print("\n# bench.calls ...", flush=True)
+    call_rows = calls.main()  # against the embedded AWS, before the handlers benchmark stubs it out
     # The handlers benchmark stubs DynamoDB and SES out of this process: it runs last.
     for benchmark in (page_weight, lighthouse, policy_build, timing, erasure, load, cold_start, handlers):
         print(f"\n# {benchmark.__name__} ...", flush=True)
@@ -30,7 +32,12 @@ def main():
         "# Performance\n\n"
         "Written by `make bench` (do not edit by hand). Each comparison is measured in the same run; figures\n"
         "are medians after a warm-up, or the best of several runs, as each benchmark under `bench/` says.\n\n"
-        f"Machine: {machine}. Date: {datetime.date.today().isoformat()}.\n\n" + markdown_table(rows) + "\n",
+        f"Machine: {machine}. Date: {datetime.date.today().isoformat()}.\n\n" + markdown_table(rows) + "\n\n"
+        "## AWS calls per request\n\n"
+        + (calls.__doc__ or "").replace("\n", " ").strip()
+        + "\n\n"
+        + markdown_table(call_rows, calls.HEADERS)
+        + "\n",
         encoding="utf-8",
     )
     print(f"\nWritten to {REPORT}")

@@ -1,6 +1,8 @@
-"""Load: 5,000 enquiry submissions from 50 concurrent clients through `make serve`'s server (its own
-process: site, API, embedded DynamoDB and SES), each client from its own loopback address so the rate
-limits apply as in life. Ten rounds of ten requests a client (eight new enquiries, one sent again, one
+"""Load, in two runs, each through a fresh `make serve` server (its own process: site, API, embedded
+DynamoDB and SES). The second: 2,000 visitors, 20 at a time, each sending one enquiry from an address
+of its own, as a busy spell brings them (the p99 must not grow with the table or with the number of
+visitors). The first: 5,000 enquiry submissions from 50 concurrent clients, each client from its own
+loopback address so the rate limits apply as in life. Ten rounds of ten requests a client (eight new enquiries, one sent again, one
 invalid); between rounds the forms' clock moves on an hour (`/_dev/clock`), as an hour passes between
 a client's tenth enquiry and its eleventh in life.
 
@@ -23,6 +25,10 @@ from local.serve import spawn
 
 CLIENTS = 50
 ROUNDS = 10
+# The second run: this many visitors, each sending one enquiry from an address of its own, so the table
+# and the set of visitors grow as they would over a busy spell.
+VISITORS = 2_000
+VISITORS_AT_ONCE = 20
 PER_ROUND = 10  # a client's requests in one hour: at most the enquiry route's limit
 MEMORY_TARGET_MB = 500
 P99_RATIO_TARGET = 1.5
@@ -129,7 +135,87 @@ def p99(values):
     return statistics.quantiles(values, n=100)[98]
 
 
+def visitor_address(number):
+    """Visitor `number`'s own loopback address (127.0.0.0/8 is all this machine)."""
+    return f"127.{1 + number // 60_000}.{(number // 250) % 240 + 1}.{number % 250 + 2}"
+
+
+def visitors_run():
+    """VISITORS enquiries, VISITORS_AT_ONCE at a time, each from its own address, through a fresh server:
+    every one stored once, no 5xx, and the p99 of the last 500 against the first 500."""
+    import queue
+
+    waiting = queue.Queue()
+    for number in range(VISITORS):
+        waiting.put(number)
+    results = []
+
+    def visitor():
+        while True:
+            try:
+                number = waiting.get_nowait()
+            except queue.Empty:
+                return
+            body = enquiry(f"visitor{number}", 0)
+            status, answer, seconds = post(port, visitor_address(number), "/api/enquiry", body)
+            results.append(
+                {"email": body["email"], "status": status, "seconds": seconds, "at": time.perf_counter()}
+            )
+
+    with tempfile.TemporaryDirectory() as output:
+        process, base_url = spawn(output)
+        port = int(base_url.rsplit(":", 1)[1])
+        try:
+            threads = [threading.Thread(target=visitor) for _ in range(VISITORS_AT_ONCE)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            peak_mb = memory_mb(process.pid, "VmHWM")
+            stored = stored_enquiries(port)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    results.sort(key=lambda result: result["at"])
+    seconds = [result["seconds"] for result in results]
+    first, last = p99(seconds[:500]), p99(seconds[-500:])
+    stored_emails = [item["email"] for item in stored]
+    once = sorted(stored_emails) == sorted(result["email"] for result in results if result["status"] == 201)
+    server_errors = sum(1 for result in results if result["status"] >= 500)
+    print_table(
+        f"Load: {VISITORS} visitors, {VISITORS_AT_ONCE} at a time, each from its own address",
+        ["figure", "value"],
+        [
+            ["accepted", sum(1 for result in results if result["status"] == 201)],
+            ["stored exactly once", "yes" if once else "NO"],
+            ["5xx", server_errors],
+            ["p99 first 500 / last 500", f"{first * 1000:.0f} / {last * 1000:.0f} ms"],
+            ["server peak memory (VmHWM)", f"{peak_mb:.0f} MB"],
+        ],
+    )
+    return [
+        Figure(
+            f"load, {VISITORS} visitors each from its own address: stored once, no 5xx",
+            f"{len(stored)} stored, {server_errors} 5xx",
+            target="exactly once, 0",
+            met=met(once and server_errors == 0),
+        ),
+        Figure(
+            f"load, {VISITORS} visitors: p99 of the last 500 requests against the first 500",
+            f"{last * 1000:.0f} ms",
+            baseline=f"{first * 1000:.0f} ms",
+            ratio=f"{last / first:.2f}",
+            target=f"<= {P99_RATIO_TARGET}",
+            met=met(last / first <= P99_RATIO_TARGET),
+        ),
+    ]
+
+
 def main():
+    return clients_run() + visitors_run()
+
+
+def clients_run():
     with tempfile.TemporaryDirectory() as output:
         process, base_url = spawn(output)
         port = int(base_url.rsplit(":", 1)[1])
