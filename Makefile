@@ -58,9 +58,10 @@ lint: $(TEST_INSTALLED)
 	$(VENV)/bin/ruff format --check .
 
 # The edit-test loop: ruff and every test that needs no browser and no infrastructure linter, on both
-# cores, the API fuzzed with fewer examples (make test runs everything, fuzzing with the full number).
+# cores, the API fuzzed and the properties tried with fewer examples (make test runs everything, with the
+# full numbers).
 check: lint
-	FUZZ_EXAMPLES=15 $(PY) -m pytest -m "not browser and not tools and not deployed" -n 2
+	EXAMPLES_SCALE=0.1 FUZZ_EXAMPLES=15 $(PY) -m pytest -m "not browser and not tools and not deployed" -n 2
 
 # Everything, browser tests included: Debian's Chromium is installed first when it is missing.
 test: lint chromium infra-tools

@@ -4,10 +4,15 @@ import logging
 import os
 
 import pytest
+from hypothesis import settings
 
 from local.app import LocalSite
 from project.site import build_site
-from tests.support import CHROMIUM, CHROMIUM_ARGS, TEST_MEASUREMENT_ID, running_server
+from tests.support import CHROMIUM, CHROMIUM_ARGS, TEST_MEASUREMENT_ID, examples, running_server
+
+# Properties without their own count try hypothesis's default of 100 examples, scaled in `make check`.
+settings.register_profile("jtec", max_examples=examples(100))
+settings.load_profile("jtec")
 
 # A test's tier follows from the fixtures it uses (pyproject.toml declares the markers), so no test that
 # needs a browser, moto or a Pelican build can miss its mark; modules that build or serve by themselves

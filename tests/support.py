@@ -1,6 +1,7 @@
 """Helpers the tests share: a real server on a free loopback port, and the built site's pages."""
 
 import contextlib
+import os
 import threading
 from pathlib import Path
 
@@ -8,6 +9,16 @@ from local.server import make_local_server
 
 # The Google Analytics id the test builds carry, so consent can be tested.
 TEST_MEASUREMENT_ID = "G-TEST12345"
+# `make check` tries each property on a tenth of the generated examples (EXAMPLES_SCALE=0.1) to keep the
+# edit-test loop short; `make test` (and CI) on all of them.
+EXAMPLES_SCALE = float(os.environ.get("EXAMPLES_SCALE", "1"))
+
+
+def examples(count):
+    """How many generated examples a property tries: `count`, scaled down in `make check`."""
+    return max(10, round(count * EXAMPLES_SCALE))
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

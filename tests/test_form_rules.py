@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jtec_forms import addresses
 from jtec_forms.validation import FORMS, normalise, schema, validate
 from project import form_rules
+from tests.support import examples
 
 FORMAT_CHECKER = FormatChecker(formats=())
 
@@ -89,7 +90,7 @@ def submissions(draw):
     return form, data
 
 
-@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(500), suppress_health_check=[HealthCheck.too_slow])
 @given(submissions())
 @example(("enquiry", {"name": "Ann\nExample", "email": "ann@example.com"}))
 @example(("subscribe", {"email": "ann@exämple.de", "name": "Ann"}))
@@ -131,7 +132,7 @@ plain_looking = st.builds(
 )
 
 
-@settings(max_examples=1000)
+@settings(max_examples=examples(1000))
 @given(st.one_of(plain_looking, st.text(max_size=80), st.emails()))
 @example("Ann.Example@Example.COM")
 @example("ab--c@ab--c.com")

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.forms_support import items, resource_table
+from tests.support import examples
 
 pytestmark = pytest.mark.aws
 
@@ -108,7 +109,9 @@ def _write(table, prefix, operation, number, partition):
             assert refused
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(writes)
 def test_an_index_query_finds_what_a_scan_finds_after_any_writes(forms, operations):
     table = resource_table()

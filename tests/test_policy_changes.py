@@ -13,6 +13,7 @@ from lxml import html as lxml_html
 
 from plugins.policy_versions import changes as changes_module
 from plugins.policy_versions.changes import ChangesWrong, check, compare, side_blocks
+from tests.support import examples
 
 POLICIES = Path(__file__).resolve().parent.parent / "content" / "policies"
 
@@ -159,7 +160,7 @@ def unmarked_blocks(changes_html):
     return shown
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(version_pair())
 def test_the_changes_page_shows_both_versions_exactly(pair):
     old, new = pair
@@ -170,7 +171,7 @@ def test_the_changes_page_shows_both_versions_exactly(pair):
         assert shown in in_both
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(version_pair())
 def test_the_summary_counts_only_what_changed(pair):
     old, new = pair
