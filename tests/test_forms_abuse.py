@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from jtec_forms import clock, once, rate_limits, retention, routes, store, web
+from jtec_forms import clock, config, once, rate_limits, retention, routes, store, web
 from jtec_forms.actions import enquiry as enquiry_actions
 from local.api import LambdaContext
 from project.template import read_template
@@ -193,12 +193,23 @@ def stalling_store(forms, monkeypatch):
         endpoint = urlsplit(json.load(answer)["dynamodb_endpoint"])
     proxy = StallingProxy(endpoint.hostname, endpoint.port)
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.url)
+    # The stall is waited out with a read timeout of a fifth of a second, not the deployed second (the
+    # deployed budget is held to the function's timeout by the test after this fixture).
+    monkeypatch.setitem(config.READ_TIMEOUT_SECONDS, "dynamodb", 0.2)
+    config.aws_client_config.cache_clear()
     store.table.cache_clear()
     yield proxy
     proxy.stalled, proxy.stall_on = False, None
     monkeypatch.undo()
+    config.aws_client_config.cache_clear()
     store.table.cache_clear()
     proxy.close()
+
+
+def test_every_aws_call_gives_up_in_time_to_answer_within_the_function_timeout():
+    slowest = max(config.READ_TIMEOUT_SECONDS.values())
+    worst = config.MAX_ATTEMPTS * (config.CONNECT_TIMEOUT_SECONDS + slowest)
+    assert worst < function_timeout_seconds()  # a stalled service leaves time to answer 503
 
 
 def function_timeout_seconds():
