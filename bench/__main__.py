@@ -6,7 +6,18 @@ import os
 import platform
 from pathlib import Path
 
-from bench import calls, cold_start, erasure, handlers, lighthouse, load, page_weight, policy_build, timing
+from bench import (
+    artefact,
+    calls,
+    cold_start,
+    erasure,
+    handlers,
+    lighthouse,
+    load,
+    page_weight,
+    policy_build,
+    timing,
+)
 from bench.report import REPORT_HEADERS, print_table
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
@@ -22,7 +33,17 @@ def main():
     print("\n# bench.calls ...", flush=True)
     call_rows = calls.main()  # against the embedded AWS, before the handlers benchmark stubs it out
     # The handlers benchmark stubs DynamoDB and SES out of this process: it runs last.
-    for benchmark in (page_weight, lighthouse, policy_build, timing, erasure, load, cold_start, handlers):
+    for benchmark in (
+        artefact,
+        page_weight,
+        lighthouse,
+        policy_build,
+        timing,
+        erasure,
+        load,
+        cold_start,
+        handlers,
+    ):
         print(f"\n# {benchmark.__name__} ...", flush=True)
         figures += benchmark.main()
     rows = [figure.row() for figure in figures]

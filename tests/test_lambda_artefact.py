@@ -13,18 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from project import PROJECT_DIR
-from project.template import read_template
+from project import PROJECT_DIR, lambda_build
 
 pytestmark = pytest.mark.deployed
 
-SAM = PROJECT_DIR / ".venv-infra" / "bin" / "sam"
 LOCK = PROJECT_DIR / "functions" / "requirements.txt"
 SOURCE = PROJECT_DIR / "functions" / "jtec_forms"
 LAMBDA_VENV = PROJECT_DIR / ".venv-lambda"
-# The unzipped size of one function's artefact we accept (Lambda allows 250 MB); docs/performance.md
-# has the measured size (bench/artefact.py).
-MAX_ARTEFACT_BYTES = 12 * 1024 * 1024
 # What must never be deployed: the tests, the build-time code, the local stack, and the libraries only
 # they use.
 NEVER_DEPLOYED = {
@@ -40,29 +35,6 @@ NEVER_DEPLOYED = {
 }
 
 
-def runtime():
-    globals_ = read_template()["Globals"]["Function"]
-    return globals_["Runtime"].removeprefix("python"), globals_["Architectures"]
-
-
-def runtime_python():
-    """The runtime's Python on this machine (on PATH, or pyenv's), or a failure that says what to install."""
-    version, _ = runtime()
-    candidates = [shutil.which(f"python{version}")]
-    candidates += sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"), reverse=True)
-    for candidate in filter(None, candidates):
-        # A pyenv shim is on PATH even when that version is not selected: ask it.
-        asked = subprocess.run(
-            [str(candidate), "-c", "import sys; print(sys.version)"], capture_output=True, text=True
-        )
-        if asked.returncode == 0 and asked.stdout.startswith(version + "."):
-            return str(Path(candidate).resolve())
-    pytest.fail(
-        f"The Lambda runtime's Python {version} is needed: 'apt-get install python{version} "
-        f"python{version}-venv', or 'pyenv install {version}'"
-    )
-
-
 def locked_versions():
     pins = {}
     for line in LOCK.read_text().splitlines():
@@ -72,29 +44,26 @@ def locked_versions():
     return pins
 
 
+def runtime_python():
+    try:
+        return lambda_build.runtime_python()
+    except lambda_build.RuntimeMissing as missing:
+        pytest.fail(str(missing))
+
+
 @pytest.fixture(scope="module")
 def artefact(tmp_path_factory):
     """The directory `sam build` writes: one folder per function and the built template."""
-    assert SAM.exists(), "the SAM CLI comes with 'make infra-tools' (make test runs it)"
+    assert lambda_build.SAM.exists(), "the SAM CLI comes with 'make infra-tools' (make test runs it)"
+    runtime_python()
     build = tmp_path_factory.mktemp("sam-build")
-    path = os.pathsep.join([str(Path(runtime_python()).parent), os.environ["PATH"]])
-    built = subprocess.run(
-        [str(SAM), "build", "--template-file", "infra/template.yaml", "--build-dir", str(build)],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "PATH": path, "SAM_CLI_TELEMETRY": "0"},
-        capture_output=True,
-        text=True,
-    )
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    status, output = lambda_build.sam_build(build)
+    assert status == 0, output[-3000:]
     return build
 
 
 def functions():
-    return [
-        name
-        for name, resource in read_template()["Resources"].items()
-        if resource["Type"] == "AWS::Serverless::Function"
-    ]
+    return lambda_build.functions()
 
 
 @pytest.mark.parametrize("function", functions())
@@ -133,8 +102,8 @@ def test_the_artefact_holds_no_test_or_build_time_code(artefact, function):
 
 @pytest.mark.parametrize("function", functions())
 def test_the_artefact_is_small(artefact, function):
-    size = sum(path.stat().st_size for path in (artefact / function).rglob("*") if path.is_file())
-    assert size <= MAX_ARTEFACT_BYTES, f"{function}: {size:,} bytes unzipped"
+    unzipped, _ = lambda_build.size(artefact / function)
+    assert unzipped <= lambda_build.MAX_UNZIPPED_BYTES, f"{function}: {unzipped:,} bytes unzipped"
 
 
 @pytest.fixture(scope="module")
@@ -219,6 +188,6 @@ def test_every_route_answers_under_the_runtimes_python_with_the_artefacts_code(
     )
     assert answer.returncode == 0, answer.stderr[-3000:]
     result = json.loads(answer.stdout.strip().splitlines()[-1])
-    assert result["python"].startswith(runtime()[0] + ".")
+    assert result["python"].startswith(lambda_build.runtime()[0] + ".")
     assert result["statuses"] == [request["status"] for request in requests]
     assert result["audit"] == {"batchItemFailures": []}
