@@ -194,10 +194,20 @@ def stalling_store(forms, monkeypatch):
     proxy = StallingProxy(endpoint.hostname, endpoint.port)
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.url)
     # The stall is waited out with a read timeout of a fifth of a second, not the deployed second (the
-    # deployed budget is held to the function's timeout by the test after this fixture).
+    # deployed budget is held to the function's timeout by the test after this fixture); `recover` ends
+    # the stall and gives the calls after it the deployed timeout again, so a slow machine fails nothing.
+    deployed = config.READ_TIMEOUT_SECONDS["dynamodb"]
     monkeypatch.setitem(config.READ_TIMEOUT_SECONDS, "dynamodb", 0.2)
     config.aws_client_config.cache_clear()
     store.table.cache_clear()
+
+    def recover():
+        proxy.stalled, proxy.stall_on = False, None
+        config.READ_TIMEOUT_SECONDS["dynamodb"] = deployed
+        config.aws_client_config.cache_clear()
+        store.table.cache_clear()
+
+    proxy.recover = recover
     yield proxy
     proxy.stalled, proxy.stall_on = False, None
     monkeypatch.undo()
@@ -228,7 +238,7 @@ def test_a_stalled_store_answers_503_within_the_function_timeout_and_a_resend_is
     assert headers["retry-after"] == str(web.RETRY_AFTER_SECONDS)
     assert body["errors"][0]["message"] == web.MAYBE_SAVED  # a write was sent: its fate is unknown
     assert elapsed < function_timeout_seconds()
-    stalling_store.stalled = False
+    stalling_store.recover()
     status, _, body = invoke("/api/enquiry", details)
     assert status == 201
     assert [item["reference"] for item in enquiries()] == [body["reference"]]
@@ -243,7 +253,7 @@ def test_when_answers_are_lost_after_the_enquiry_is_written_a_resend_tells_staff
     assert status == 503
     assert body["errors"][0]["message"] == web.UNFINISHED.format(reference=enquiry["reference"])
     assert len(staff_mails_about(forms, enquiry["reference"])) == 1
-    stalling_store.stall_on = None
+    stalling_store.recover()
     clock.advance((once.STEP_LEASE_SECONDS + 1) / 86400)  # the lost attempt's lease runs out
     status, _, body = invoke("/api/enquiry", details)
     assert (status, body) == (201, {"reference": enquiry["reference"]})
@@ -303,6 +313,13 @@ def test_another_method_gets_405_naming_the_allowed_one(forms):
     assert status == 405
     assert headers["Allow"] == "POST"
     assert json.loads(body)["errors"][0]["message"] == "Use POST for this address"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+def test_any_other_address_under_the_api_gets_json_404_from_the_default_routes_function(forms, method):
+    status, headers, body = post(forms, "/api/no-such-form", {} if method == "POST" else None, method=method)
+    assert (status, headers["Content-Type"]) == (404, "application/json")
+    assert json.loads(body)["errors"][0]["message"] == "Not found"
 
 
 def test_a_used_confirmation_link_after_unsubscribing_does_not_claim_a_subscription(forms):
