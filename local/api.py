@@ -9,7 +9,7 @@ import uuid
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
-from jtec_forms.routes import BY_PATH
+from jtec_forms.routes import BY_PATH, DEFAULT_ROUTE_FUNCTION
 from local.app import json_error, json_response
 
 # Served by the local server only, for people and the fuzz tests: in AWS the document is not deployed.
@@ -124,15 +124,15 @@ class ApiGateway:
 
             return json_response(document(), headers=NO_STORE)
         route = BY_PATH.get(request.path)
-        if route is None:
-            return json_error(404, "Not found", headers=NO_STORE)
+        # Another method or path goes where API Gateway's $default route sends it (routes.py).
+        function = route.function if route is not None else DEFAULT_ROUTE_FUNCTION
         if (request.content_length or 0) > API_GATEWAY_MAX_BODY:
             return json_error(413, "Request too large", headers=NO_STORE)
         try:
             event = http_api_event(request)
         except (OSError, ValueError, BadRequest):  # a malformed chunked body, or one cut off
             return json_error(400, "The request body is malformed", headers=NO_STORE)
-        module = importlib.import_module(route.handler_module)
+        module = importlib.import_module(f"jtec_forms.handlers.{function}")
         with INVOCATION_LOCK:
-            result = module.lambda_handler(event, LambdaContext(route.function))
+            result = module.lambda_handler(event, LambdaContext(function))
         return to_response(result)

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from jtec_forms import web
-from jtec_forms.routes import ROUTES
+from jtec_forms.routes import DEFAULT_ROUTE_FUNCTION, ROUTES
 from project.template import read_template
 
 
@@ -22,7 +22,24 @@ def template_routes():
 
 
 def test_the_template_wires_exactly_the_routes_of_the_route_table():
-    assert template_routes() == {(route.method, route.path, route.handler_module) for route in ROUTES}
+    default = ("ANY", "$default", f"jtec_forms.handlers.{DEFAULT_ROUTE_FUNCTION}")
+    assert template_routes() == {(route.method, route.path, route.handler_module) for route in ROUTES} | {
+        default
+    }
+
+
+def test_only_a_missing_page_becomes_the_sites_404_page_so_api_errors_stay_json():
+    config = resources()["SiteDistribution"]["Properties"]["DistributionConfig"]
+    assert [
+        (error["ErrorCode"], error["ResponseCode"], error["ResponsePagePath"])
+        for error in config["CustomErrorResponses"]
+    ] == [(403, 404, "/404.html")]
+    [reads] = [
+        s
+        for s in resources()["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        if s["Sid"] == "CloudFrontReadsTheSite"
+    ]
+    assert reads["Action"] == "s3:GetObject"  # no ListBucket: a missing object is S3's 403, not its 404
 
 
 def test_every_handler_the_template_names_exists():

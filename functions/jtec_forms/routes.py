@@ -154,4 +154,7 @@ ROUTES = (
     CONFIRM_ACCESS,
 )
 BY_PATH = {route.path: route for route in ROUTES}
+# The function API Gateway's `$default` route reaches: any other method or path under /api/ gets its JSON
+# answer (405 with Allow for a form's address, 404 for any other), as the local adapter gives it too.
+DEFAULT_ROUTE_FUNCTION = "enquiry"
 BY_FORM_PAGE = {route.form_page: route for route in ROUTES}

@@ -1,7 +1,7 @@
 """Form validation against the JSON Schemas (Draft 2020-12): every error at once, each with its field
 and a message a person understands, taken from the schema's `x-messages`. The rules are checked by
 validators generated from the schemas (form_rules/, `make form-rules`); email addresses by
-addresses.py. tests/test_rules.py holds the answers to jsonschema's on generated input."""
+addresses.py. tests/test_form_rules.py holds the answers to jsonschema's on generated input."""
 
 import functools
 import json
