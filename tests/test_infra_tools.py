@@ -195,4 +195,20 @@ def test_the_site_is_rebuilt_and_published_every_day():
     [schedule] = deploy[True]["schedule"]
     minute, hour, day, month, weekday = schedule["cron"].split()
     assert (day, month, weekday) == ("*", "*", "*") and hour.isdigit() and minute.isdigit()
-    assert steps_run({"jobs": {"p": deploy["jobs"]["publish"]}}) == ["make publish"]
+    assert steps_run({"jobs": {"p": deploy["jobs"]["publish"]}})[0] == "make publish"
+
+
+def test_the_daily_publish_needs_no_approval_can_only_publish_and_keeps_its_schedule_alive():
+    deploy = workflow("deploy.yml")
+    publish, full = deploy["jobs"]["publish"], deploy["jobs"]["deploy"]
+    assert publish["environment"] == "publish" != full["environment"]  # no reviewers to wait for at midnight
+    roles = [
+        step["with"]["role-to-assume"]
+        for step in publish["steps"]
+        if "role-to-assume" in step.get("with", {})
+    ]
+    assert roles == ["${{ secrets.AWS_PUBLISH_ROLE_ARN }}"]  # its own role, with the publish permissions only
+    keep_alive = steps_run({"jobs": {"p": publish}})[-1]
+    assert keep_alive.startswith("gh api --method PUT")
+    assert "/actions/workflows/deploy.yml/enable" in keep_alive
+    assert publish["permissions"]["actions"] == "write" and "actions" not in deploy["permissions"]
