@@ -10,6 +10,7 @@ Then it counts: every accepted enquiry stored exactly once (a resend answers the
 and stores nothing), every refused one not at all, no 5xx; and reports throughput, p50 and p99, the
 first 500 requests' p99 against the last 500's, and the server's peak memory (VmHWM)."""
 
+import contextlib
 import http.client
 import json
 import re
@@ -131,6 +132,25 @@ def stored_enquiries(port):
         start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
 
 
+@contextlib.contextmanager
+def served():
+    """A fresh `make serve` server in its own process for one run: (its process, its port)."""
+    with tempfile.TemporaryDirectory() as output:
+        process, base_url = spawn(output)
+        try:
+            yield process, int(base_url.rsplit(":", 1)[1])
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def run_together(threads):
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def p99(values):
     return statistics.quantiles(values, n=100)[98]
 
@@ -162,20 +182,10 @@ def visitors_run():
                 {"email": body["email"], "status": status, "seconds": seconds, "at": time.perf_counter()}
             )
 
-    with tempfile.TemporaryDirectory() as output:
-        process, base_url = spawn(output)
-        port = int(base_url.rsplit(":", 1)[1])
-        try:
-            threads = [threading.Thread(target=visitor) for _ in range(VISITORS_AT_ONCE)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            peak_mb = memory_mb(process.pid, "VmHWM")
-            stored = stored_enquiries(port)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    with served() as (process, port):
+        run_together([threading.Thread(target=visitor) for _ in range(VISITORS_AT_ONCE)])
+        peak_mb = memory_mb(process.pid, "VmHWM")
+        stored = stored_enquiries(port)
     results.sort(key=lambda result: result["at"])
     seconds = [result["seconds"] for result in results]
     first, last = p99(seconds[:500]), p99(seconds[-500:])
@@ -216,47 +226,37 @@ def main():
 
 
 def clients_run():
-    with tempfile.TemporaryDirectory() as output:
-        process, base_url = spawn(output)
-        port = int(base_url.rsplit(":", 1)[1])
-        try:
-            # Warm-up, not timed: one enquiry from each client (the server imports and builds what a
-            # first request needs); they are counted with the rest below.
-            warm_up = []
-            threads = [
+    with served() as (process, port):
+        # Warm-up, not timed: one enquiry from each client (the server imports and builds what a first
+        # request needs); they are counted with the rest below.
+        warm_up = []
+        run_together(
+            [
                 threading.Thread(target=send, args=(port, client, "new", enquiry(client, -1), warm_up))
                 for client in range(CLIENTS)
             ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            advance_an_hour(port)
-            results = []
-            wall = time.perf_counter()
-            for round_number in range(ROUNDS):
-                threads = [
+        )
+        advance_an_hour(port)
+        results = []
+        wall = time.perf_counter()
+        for round_number in range(ROUNDS):
+            run_together(
+                [
                     threading.Thread(target=client_round, args=(port, client, round_number, results))
                     for client in range(CLIENTS)
                 ]
-                for thread in threads:
-                    thread.start()
-                for thread in threads:
-                    thread.join()
-                this_round = [result["seconds"] for result in results[-CLIENTS * PER_ROUND :]]
-                print(
-                    f"  round {round_number + 1}/{ROUNDS}: {len(results)} requests, this round's p50"
-                    f" {statistics.median(this_round) * 1000:.0f} ms, p99 {p99(this_round) * 1000:.0f} ms,"
-                    f" server {memory_mb(process.pid, 'VmRSS'):.0f} MB",
-                    flush=True,
-                )
-                advance_an_hour(port)
-            wall = time.perf_counter() - wall
-            peak_mb = memory_mb(process.pid, "VmHWM")
-            stored = stored_enquiries(port)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+            )
+            this_round = [result["seconds"] for result in results[-CLIENTS * PER_ROUND :]]
+            print(
+                f"  round {round_number + 1}/{ROUNDS}: {len(results)} requests, this round's p50"
+                f" {statistics.median(this_round) * 1000:.0f} ms, p99 {p99(this_round) * 1000:.0f} ms,"
+                f" server {memory_mb(process.pid, 'VmRSS'):.0f} MB",
+                flush=True,
+            )
+            advance_an_hour(port)
+        wall = time.perf_counter() - wall
+        peak_mb = memory_mb(process.pid, "VmHWM")
+        stored = stored_enquiries(port)
 
     results.sort(key=lambda result: result["at"])
     counted = warm_up + results  # every answer is checked; only the timed ones are timed
