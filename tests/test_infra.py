@@ -64,6 +64,14 @@ def test_ttl_deletions_reach_the_audit_function_and_none_is_lost_silently():
     assert table["StreamSpecification"]["StreamViewType"] == "KEYS_ONLY"
 
 
+def test_the_stream_filter_uses_only_what_lambda_filters_support_so_audits_cannot_stop_silently():
+    import json
+
+    stream = resources()["ExpiryAuditFunction"]["Properties"]["Events"]["TableStream"]["Properties"]
+    [only] = stream["FilterCriteria"]["Filters"]
+    assert json.loads(only["Pattern"]) == {"eventName": ["REMOVE"]}  # TTL or not: the function decides
+
+
 def staff_actions():
     statements = resources()["StaffToolsPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     return {
