@@ -38,8 +38,8 @@ def runtime_python():
         if asked.returncode == 0 and asked.stdout.startswith(version + "."):
             return str(Path(candidate).resolve())
     raise RuntimeMissing(
-        f"The Lambda runtime's Python {version} is needed: 'apt-get install python{version} "
-        f"python{version}-venv', or 'pyenv install {version}'"
+        f"The Lambda runtime's Python {version} is needed (python{version} on PATH, or pyenv's): "
+        f"'pyenv install {version}', or your distribution's python{version} and python{version}-venv packages"
     )
 
 

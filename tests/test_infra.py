@@ -407,3 +407,14 @@ def test_the_lambda_package_holds_only_what_its_handlers_reach():
         if f'"{path.name}"' not in sources and f'"{path.parent.name}"' not in sources
     ]
     assert unnamed == []
+
+
+def test_without_the_runtimes_python_the_deployed_tier_says_what_to_install(monkeypatch, tmp_path):
+    import pytest
+
+    from project import lambda_build
+
+    monkeypatch.setattr(lambda_build.shutil, "which", lambda name: None)
+    monkeypatch.setattr(lambda_build.Path, "home", lambda: tmp_path)  # no pyenv there
+    with pytest.raises(lambda_build.RuntimeMissing, match=r"pyenv install 3\.12.*python3\.12-venv"):
+        lambda_build.runtime_python()
