@@ -217,3 +217,50 @@ def test_publish_never_deletes_what_was_placed_in_the_bucket_by_hand(live, key):
     result = publish(distribution, site)
     assert result.returncode == 0, result.stderr
     assert key in keys()
+
+
+# The IAM action each S3 call the publish makes is checked against (the rest are named as they are called).
+S3_ACTIONS = {
+    "ListObjectsV2": "s3:ListBucket",
+    "PutObject": "s3:PutObject",
+    "CreateMultipartUpload": "s3:PutObject",
+    "UploadPart": "s3:PutObject",
+    "CompleteMultipartUpload": "s3:PutObject",
+    "DeleteObjects": "s3:DeleteObject",
+}
+
+
+def test_the_publish_roles_permissions_cover_every_call_a_publish_makes(live, monkeypatch):
+    import botocore.client
+
+    from infra import deploy_role
+    from infra import publish as publishing
+
+    distribution, site = live
+    made = set()
+    real_call = botocore.client.BaseClient._make_api_call
+
+    def recording(client, operation, parameters):
+        service = client.meta.service_model.signing_name
+        made.add(
+            S3_ACTIONS.get(operation, f"{service}:{operation}")
+            if service == "s3"
+            else f"{service}:{operation}"
+        )
+        return real_call(client, operation, parameters)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    arguments = [
+        "--bucket",
+        BUCKET,
+        "--distribution",
+        distribution,
+        "--site-url",
+        "https://www.example.co.uk",
+    ]
+    assert publishing.main([*arguments, "--no-build", "--output", str(site)]) == 0
+    shutil.rmtree(site / "cookies")  # gone from the next build: the publish deletes it
+    assert publishing.main([*arguments, "--no-build", "--output", str(site)]) == 0
+    [statement] = deploy_role.policy(publish_only=True)["Statement"]
+    assert {"s3:ListBucket", "s3:PutObject", "s3:DeleteObject", "cloudfront:CreateInvalidation"} <= made
+    assert made <= set(statement["Action"])

@@ -418,3 +418,21 @@ def test_without_the_runtimes_python_the_deployed_tier_says_what_to_install(monk
     monkeypatch.setattr(lambda_build.Path, "home", lambda: tmp_path)  # no pyenv there
     with pytest.raises(lambda_build.RuntimeMissing, match=r"pyenv install 3\.12.*python3\.12-venv"):
         lambda_build.runtime_python()
+
+
+def test_the_deploy_role_knows_every_kind_of_resource_the_stack_holds():
+    from infra import deploy_role
+
+    assert deploy_role.unknown_types() == []
+    grown = read_template()
+    grown["Resources"]["NewThing"] = {"Type": "AWS::Kinesis::Stream", "Properties": {}}
+    assert deploy_role.unknown_types(grown) == ["AWS::Kinesis::Stream"]  # a new kind fails until listed
+
+
+def test_the_deploy_role_can_set_up_the_apis_access_logs_and_pass_the_functions_roles():
+    from infra import deploy_role
+
+    assert "AccessLogSettings" in resources()["HttpApi"]["Properties"]
+    actions = {action for statement in deploy_role.policy()["Statement"] for action in statement["Action"]}
+    assert {"logs:CreateLogDelivery", "logs:PutResourcePolicy", "iam:PassRole", "ssm:PutParameter"} <= actions
+    assert all(action.count(":") == 1 and "*" not in action for action in actions)
