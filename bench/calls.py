@@ -6,8 +6,6 @@ list is the place to look before adding one (docs/performance.md prints it)."""
 
 import importlib
 import inspect
-import json
-import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 from bench.report import print_table
@@ -33,14 +31,11 @@ def _reason():
 
 def _last_token(endpoint, page):
     """The token of the newest mailed link to the site page `page`."""
-    import email
-    from email import policy
+    from local.dev import sent_mail
 
-    with urllib.request.urlopen(endpoint + "/moto-api/data.json") as answer:
-        raw_mails = json.load(answer).get("ses", {}).get("RawMessage", [])
-    for raw in reversed(raw_mails):
-        for word in email.message_from_string(raw["raw_data"], policy=policy.default).get_content().split():
-            parts = urlsplit(word)
+    for mail in reversed(sent_mail(endpoint)):
+        for link in mail["links"]:
+            parts = urlsplit(link)
             if parts.path == page and "token" in parse_qs(parts.query):
                 return parse_qs(parts.query)["token"][0]
     raise SystemExit(f"no mailed link to {page}")

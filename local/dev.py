@@ -15,6 +15,31 @@ from local.app import json_error, json_response, render
 from local.stack import LOOPBACK_HOSTS
 
 LINK = re.compile(r"https?://[^\s<>\"]+")
+
+
+def sent_mail(endpoint):
+    """Every mail the embedded SES at `endpoint` has sent, oldest first: to, subject, text, its links,
+    headers (`/_dev/outbox`, and the benchmarks that follow a mailed link)."""
+    with urllib.request.urlopen(f"{endpoint}/moto-api/data.json") as answer:
+        data = json.load(answer)
+    mails = []
+    for message in data.get("ses", {}).get("RawMessage", []):
+        parsed = email.message_from_string(message["raw_data"], policy=policy.default)
+        text = (
+            parsed.get_content() if not parsed.is_multipart() else parsed.get_body(("plain",)).get_content()
+        )
+        mails.append(
+            {
+                "to": parsed["To"],
+                "subject": parsed["Subject"],
+                "text": text,
+                "links": LINK.findall(text),
+                "headers": {name: str(value).strip() for name, value in parsed.items()},
+            }
+        )
+    return mails
+
+
 # The dev routes answer only to a browser or tool on this machine (not to a page of another site that
 # rebinds a name to 127.0.0.1), and take JSON posts only (a cross-site form can send only simple types).
 MAX_ADVANCE_DAYS = 3660
@@ -73,26 +98,7 @@ class DevRoutes:
         return json_response(sorted(entries, key=lambda entry: entry["sk"]))
 
     def sent_mail(self):
-        with urllib.request.urlopen(f"{self.aws.endpoint}/moto-api/data.json") as answer:
-            data = json.load(answer)
-        mails = []
-        for message in data.get("ses", {}).get("RawMessage", []):
-            parsed = email.message_from_string(message["raw_data"], policy=policy.default)
-            text = (
-                parsed.get_content()
-                if not parsed.is_multipart()
-                else parsed.get_body(("plain",)).get_content()
-            )
-            mails.append(
-                {
-                    "to": parsed["To"],
-                    "subject": parsed["Subject"],
-                    "text": text,
-                    "links": LINK.findall(text),
-                    "headers": {name: str(value).strip() for name, value in parsed.items()},
-                }
-            )
-        return mails
+        return sent_mail(self.aws.endpoint)
 
     def outbox(self, request):
         mails = self.sent_mail()
