@@ -17,7 +17,28 @@ TRANSACTION_STEPS = {
     "Delete": "DeleteItem",
     "ConditionCheck": "ConditionCheckItem",
 }
+# S3 operations whose IAM action has another name (the rest are named as they are called).
+S3_ACTIONS = {
+    "ListObjectsV2": "s3:ListBucket",
+    "CreateMultipartUpload": "s3:PutObject",
+    "UploadPart": "s3:PutObject",
+    "CompleteMultipartUpload": "s3:PutObject",
+    "DeleteObjects": "s3:DeleteObject",
+}
 _NAME = re.compile(r"[:#]?[A-Za-z_][A-Za-z0-9_]*")
+
+
+def actions(service, operation, parameters):
+    """The IAM actions one call needs: a transaction needs each step's own write."""
+    if operation == "TransactWriteItems":
+        return {
+            f"dynamodb:{TRANSACTION_STEPS[step]}" for item in parameters["TransactItems"] for step in item
+        }
+    if service == "s3" and operation in S3_ACTIONS:
+        return {S3_ACTIONS[operation]}
+    return {f"{service}:{operation}"}
+
+
 _KEYWORDS = {"SET", "REMOVE", "ADD", "DELETE", "if_not_exists", "list_append", "AND", "OR", "NOT"}
 
 

@@ -219,22 +219,12 @@ def test_publish_never_deletes_what_was_placed_in_the_bucket_by_hand(live, key):
     assert key in keys()
 
 
-# The IAM action each S3 call the publish makes is checked against (the rest are named as they are called).
-S3_ACTIONS = {
-    "ListObjectsV2": "s3:ListBucket",
-    "PutObject": "s3:PutObject",
-    "CreateMultipartUpload": "s3:PutObject",
-    "UploadPart": "s3:PutObject",
-    "CompleteMultipartUpload": "s3:PutObject",
-    "DeleteObjects": "s3:DeleteObject",
-}
-
-
 def test_the_publish_roles_permissions_cover_every_call_a_publish_makes(live, monkeypatch):
     import botocore.client
 
     from infra import deploy_role
     from infra import publish as publishing
+    from tests import iam_model
 
     distribution, site = live
     made = set()
@@ -242,11 +232,7 @@ def test_the_publish_roles_permissions_cover_every_call_a_publish_makes(live, mo
 
     def recording(client, operation, parameters):
         service = client.meta.service_model.signing_name
-        made.add(
-            S3_ACTIONS.get(operation, f"{service}:{operation}")
-            if service == "s3"
-            else f"{service}:{operation}"
-        )
+        made.update(iam_model.actions(service, operation, parameters))
         return real_call(client, operation, parameters)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)

@@ -19,21 +19,6 @@ from tests.test_forms_your_data import ask_to_erase, token_from
 
 PERMISSIONS = yaml.safe_load((PROJECT_DIR / "tests" / "data" / "function_permissions.yaml").read_text())
 SECRET_PARAMETER = "/jtec/forms/app-secret"
-# A transaction is authorised item by item, each as the write it makes.
-TRANSACTION_STEPS = {
-    "Put": "PutItem",
-    "Update": "UpdateItem",
-    "Delete": "DeleteItem",
-    "ConditionCheck": "ConditionCheckItem",
-}
-
-
-def iam_actions(service, operation, parameters):
-    if operation == "TransactWriteItems":
-        return {
-            f"dynamodb:{TRANSACTION_STEPS[step]}" for item in parameters["TransactItems"] for step in item
-        }
-    return {f"{service}:{operation}"}
 
 
 class Recorded(set):
@@ -59,7 +44,7 @@ def calls(forms, monkeypatch):
 
     def recording(client, operation, parameters):
         service = client.meta.service_model.signing_name
-        made.update(iam_actions(service, operation, parameters))
+        made.update(iam_model.actions(service, operation, parameters))
         made.requests += iam_model.requests(service, operation, parameters)
         return real_call(client, operation, parameters)
 
