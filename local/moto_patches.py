@@ -81,17 +81,33 @@ def _index_hash_attribute(index):
     return hashes[0] if len(hashes) == 1 else None
 
 
+class _IndexPartitions:
+    """One global index's partitions: the keys of the items in each, and each key's partition, so a write
+    moves one key without looking through the others."""
+
+    def __init__(self):
+        self.members = {}  # index key value -> {(hash, range)}
+        self.value_of = {}  # (hash, range) -> index key value
+
+    def place(self, key, value):
+        """Put `key` in the partition of `value` (None: in none)."""
+        old = self.value_of.pop(key, None)
+        if old is not None:
+            self.members[old].discard(key)
+        if value is not None:
+            self.members.setdefault(value, set()).add(key)
+            self.value_of[key] = value
+
+
 def _index_partitions(table, index_name):
-    """{index key value: {(hash, range) of each item in that partition}} of one global index, built from
-    the table's items the first time it is asked for, then kept by `_reindex` on every write."""
+    """The partitions of one global index, built from the table's items the first time they are asked
+    for, then kept by `_reindex` on every write."""
     built = table.__dict__.setdefault("_jtec_index_partitions", {})
     if index_name not in built:
         index = next(index for index in table.global_indexes if index.name == index_name)
-        attribute, partitions = _index_hash_attribute(index), {}
+        attribute, partitions = _index_hash_attribute(index), _IndexPartitions()
         for item in _original_all_items(table):
-            value = item.attrs.get(attribute)
-            if value is not None:
-                partitions.setdefault(value, set()).add((item.hash_key, item.range_key))
+            partitions.place((item.hash_key, item.range_key), item.attrs.get(attribute))
         built[index_name] = partitions
     return built[index_name]
 
@@ -102,16 +118,11 @@ def _reindex(table, hash_value, range_value):
     if not built:
         return
     item = table.get_item(hash_value, range_value)
-    key = (hash_value, range_value)
     for index in table.global_indexes:
         partitions = built.get(index.name)
-        if partitions is None:
-            continue
-        for members in partitions.values():
-            members.discard(key)
-        value = item.attrs.get(_index_hash_attribute(index)) if item is not None else None
-        if value is not None:
-            partitions.setdefault(value, set()).add(key)
+        if partitions is not None:
+            value = item.attrs.get(_index_hash_attribute(index)) if item is not None else None
+            partitions.place((hash_value, range_value), value)
 
 
 def _key_values(table, key):
@@ -163,7 +174,7 @@ def _all_items(self):
     if partition is None or partition[0] is not self:
         return _original_all_items(self)
     if len(partition) == 3:  # an index's partition: moto sorts it by the index's keys itself
-        keys = _index_partitions(self, partition[1]).get(partition[2], ())
+        keys = _index_partitions(self, partition[1]).members.get(partition[2], ())
         found = (self.items.get(hash_value, {}).get(range_value) for hash_value, range_value in keys)
         return [item for item in found if item is not None]
     return sorted(self.items.get(partition[1], {}).values(), key=lambda item: item.range_key)
