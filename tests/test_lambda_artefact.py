@@ -62,11 +62,7 @@ def artefact(tmp_path_factory):
     return build
 
 
-def functions():
-    return lambda_build.functions()
-
-
-@pytest.mark.parametrize("function", functions())
+@pytest.mark.parametrize("function", lambda_build.functions())
 def test_the_artefact_holds_exactly_the_functions_code(artefact, function):
     built = artefact / function / "jtec_forms"
     shipped = {path.relative_to(built): path.read_bytes() for path in built.rglob("*") if path.is_file()}
@@ -83,7 +79,7 @@ def test_the_artefact_holds_exactly_the_functions_code(artefact, function):
     assert (artefact / function / Path(*handler.split(".")[:-1])).with_suffix(".py").exists()
 
 
-@pytest.mark.parametrize("function", functions())
+@pytest.mark.parametrize("function", lambda_build.functions())
 def test_the_artefact_bundles_exactly_the_locks_libraries(artefact, function):
     bundled = {}
     for info in (artefact / function).glob("*.dist-info"):
@@ -92,7 +88,7 @@ def test_the_artefact_bundles_exactly_the_locks_libraries(artefact, function):
     assert bundled == locked_versions()
 
 
-@pytest.mark.parametrize("function", functions())
+@pytest.mark.parametrize("function", lambda_build.functions())
 def test_the_artefact_holds_no_test_or_build_time_code(artefact, function):
     top_level = {path.name for path in (artefact / function).iterdir()}
     assert top_level & NEVER_DEPLOYED == set()
@@ -100,7 +96,7 @@ def test_the_artefact_holds_no_test_or_build_time_code(artefact, function):
     assert not list((artefact / function).rglob("test_*.py"))
 
 
-@pytest.mark.parametrize("function", functions())
+@pytest.mark.parametrize("function", lambda_build.functions())
 def test_the_artefact_is_small(artefact, function):
     unzipped, _ = lambda_build.size(artefact / function)
     assert unzipped <= lambda_build.MAX_UNZIPPED_BYTES, f"{function}: {unzipped:,} bytes unzipped"

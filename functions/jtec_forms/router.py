@@ -9,7 +9,6 @@ processing. When upstream makes those imports lazy, handlers can go back to `API
 `current_event` there has the same attributes as `HttpEvent` here, except `method` and `source_ip`
 (`request_context.http.method` and `.source_ip`)."""
 
-import base64
 from dataclasses import dataclass, field
 
 
@@ -33,7 +32,7 @@ class HttpEvent:
 class Response:
     status_code: int
     content_type: str | None = None
-    body: str | bytes = ""
+    body: str = ""  # every answer is text: JSON or a page
     headers: dict = field(default_factory=dict)
 
     def as_result(self):
@@ -41,11 +40,12 @@ class Response:
         headers = dict(self.headers)
         if self.content_type:
             headers["Content-Type"] = self.content_type
-        if isinstance(self.body, bytes):
-            body, encoded = base64.b64encode(self.body).decode("ascii"), True
-        else:
-            body, encoded = self.body or "", False
-        return {"statusCode": self.status_code, "headers": headers, "body": body, "isBase64Encoded": encoded}
+        return {
+            "statusCode": self.status_code,
+            "headers": headers,
+            "body": self.body,
+            "isBase64Encoded": False,
+        }
 
 
 class NotFound(Exception):
