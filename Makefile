@@ -95,10 +95,11 @@ build: $(SERVE_INSTALLED)
 	$(PY) -m pelican content -o output -s publishconf.py
 
 # Record published upcoming policy versions and new consent wordings in their locks (refuses to
-# rewrite history).
+# rewrite history), and the policy lock's sha256 in the template (what make publish checks the stack for).
 lock: $(SERVE_INSTALLED)
 	$(PY) -m plugins.policy_versions.lock content/policies functions/jtec_forms/policy_lock.json
 	$(PY) -m plugins.site_data.wording_lock
+	$(PY) -m infra.deployed_lock
 
 bench: $(TEST_INSTALLED) $(NODE_INSTALLED) chromium
 	$(PY) -m bench

@@ -4,6 +4,7 @@ cannot work, and create the forms' secret the first time.
 - `sam build` bundles the functions for their runtime: Python 3.12 on PATH (or `--use-container`).
 - Every template parameter without a default must be given: infra/samconfig.toml's parameter_overrides,
   which `make deploy SAM_DEPLOY_FLAGS=--guided` writes, or the deploy is guided.
+- The template names the policy lock the functions are built with (infra/deployed_lock.py: `make lock`).
 - AWS credentials are needed (an SSO session, a profile, or the workflow's OIDC role).
 - The key for subject HMACs and signed links is an SSM SecureString, which CloudFormation cannot
   create: made here once, from 48 random bytes, and never replaced (a new key would make everyone's
@@ -20,6 +21,7 @@ import shlex
 import shutil
 import sys
 
+from infra import deployed_lock
 from infra.deployment import NotReady, deploy_settings, session
 from project.template import read_template
 
@@ -87,6 +89,7 @@ def main():
     made = []
     try:
         check_build_runtime(os.environ.get("SAM_BUILD_FLAGS", ""))
+        deployed_lock.check_recorded()
         missing = missing_parameters(os.environ.get("SAM_DEPLOY_FLAGS", ""))
         if missing:
             raise NotReady(

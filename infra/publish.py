@@ -1,12 +1,12 @@
 """`make publish`: build the site for production and put it live.
 
 Reads the deployed stack's outputs (the site's address, the analytics id, the bucket, the distribution),
-builds with `publishconf.py` for that address, uploads what changed to the bucket with the Content-Type
+refuses when its functions carry another policy lock than this checkout's (infra/deployed_lock.py), builds with `publishconf.py` for that address, uploads what changed to the bucket with the Content-Type
 and Cache-Control each file needs, deletes what the build no longer has, and invalidates CloudFront so
 a new policy version shows on its day.
 
     python -m infra.publish                       (make publish: everything from the stack's outputs)
-    python -m infra.publish --bucket B --distribution D --site-url https://... [--no-build]
+    python -m infra.publish [--stack S] --bucket B --distribution D --site-url https://... [--no-build]
 """
 
 import argparse
@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from infra import deployed_lock
 from infra.deployment import NotReady, deploy_settings, session
 from plugins.asset_versions import HASHED_NAME
 
@@ -136,6 +137,7 @@ def build(site_url, analytics_id, output_dir):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", help="the deployed stack (default: infra/samconfig.toml's stack_name)")
     parser.add_argument("--bucket")
     parser.add_argument("--distribution")
     parser.add_argument("--site-url")
@@ -147,8 +149,10 @@ def main(argv=None):
 
     try:
         aws = session()
+        stack_name = arguments.stack or deploy_settings()["stack_name"]
+        outputs = stack_outputs(aws.client("cloudformation"), stack_name)
+        deployed_lock.check_deployed(outputs, stack_name)
         if not (arguments.bucket and arguments.distribution and arguments.site_url):
-            outputs = stack_outputs(aws.client("cloudformation"), deploy_settings()["stack_name"])
             arguments.bucket = arguments.bucket or outputs["SiteBucketName"]
             arguments.distribution = arguments.distribution or outputs["DistributionId"]
             arguments.site_url = arguments.site_url or outputs["SiteUrl"]

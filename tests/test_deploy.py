@@ -1,6 +1,7 @@
 """`make deploy` and `make publish` against the embedded AWS (moto's S3, CloudFront and SSM): the real
 commands in their own processes, AWS being the only thing that is not real."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -9,6 +10,8 @@ import sys
 import boto3
 import pytest
 
+from infra import deployed_lock
+from infra.deployment import deploy_settings
 from project import PROJECT_DIR
 
 BUCKET = "jtec-site-test"
@@ -36,10 +39,8 @@ def run_module(module, *arguments, env=None, signed_in=True):
 
 @pytest.fixture
 def live(forms, tmp_path, built_site):
-    """An empty bucket and a distribution, and a copy of a built site to publish."""
-    boto3.client("s3").create_bucket(
-        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
-    )
+    """The deployed stack with its empty bucket, a distribution, and a copy of a built site to publish."""
+    deployed_stack(policy_lock=deployed_lock.lock_sha256())
     distribution = boto3.client("cloudfront").create_distribution(
         DistributionConfig={
             "CallerReference": "test",
@@ -52,6 +53,19 @@ def live(forms, tmp_path, built_site):
     site = tmp_path / "output"
     shutil.copytree(built_site, site)
     return distribution, site
+
+
+def deployed_stack(policy_lock):
+    """The stack as `make deploy` leaves it, as far as publishing reads it: the site's bucket, and the
+    outputs (the functions' policy lock among them, unless None)."""
+    outputs = {"SiteBucketName": {"Value": {"Ref": "SiteBucket"}}}
+    if policy_lock:
+        outputs[deployed_lock.OUTPUT] = {"Value": policy_lock}
+    bucket = {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": BUCKET}}
+    body = {"Resources": {"SiteBucket": bucket}, "Outputs": outputs}
+    boto3.client("cloudformation").create_stack(
+        StackName=deploy_settings()["stack_name"], TemplateBody=json.dumps(body)
+    )
 
 
 def publish(distribution, site):
@@ -108,6 +122,20 @@ def test_publishing_again_uploads_only_what_changed_and_removes_what_is_gone(liv
     assert "cookies/index.html" not in keys()
     body = boto3.client("s3").get_object(Bucket=BUCKET, Key="services/index.html")["Body"].read()
     assert body.endswith(b"changed")
+
+
+@pytest.mark.parametrize("policy_lock", ["0" * 64, None], ids=["another lock", "no record"])
+def test_publish_refuses_when_the_deployed_functions_carry_another_policy_lock(live, policy_lock):
+    distribution, site = live
+    boto3.client("cloudformation").delete_stack(StackName=deploy_settings()["stack_name"])
+    deployed_stack(policy_lock=policy_lock)
+    result = publish(distribution, site)
+    assert result.returncode == 2
+    assert "every form answer 400" in result.stderr and "deploy this commit first" in result.stderr
+    assert deployed_lock.lock_sha256() in result.stderr
+    assert keys() == set()
+    invalidations = boto3.client("cloudfront").list_invalidations(DistributionId=distribution)
+    assert invalidations["InvalidationList"]["Quantity"] == 0
 
 
 def test_publish_without_credentials_says_so_and_uploads_nothing(live):

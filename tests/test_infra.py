@@ -1,11 +1,16 @@
 """`infra/template.yaml` against the code: the template deploys exactly the routes the functions serve."""
 
+import shutil
 import sys
 from pathlib import Path
 
+import pytest
+
+from infra import deployed_lock
+from infra.deployment import NotReady
 from jtec_forms import web
 from jtec_forms.routes import DEFAULT_ROUTE_FUNCTION, ROUTES
-from project.template import read_template
+from project.template import TEMPLATE, read_template
 
 
 def template_routes():
@@ -436,3 +441,23 @@ def test_the_deploy_role_can_set_up_the_apis_access_logs_and_pass_the_functions_
     actions = {action for statement in deploy_role.policy()["Statement"] for action in statement["Action"]}
     assert {"logs:CreateLogDelivery", "logs:PutResourcePolicy", "iam:PassRole", "ssm:PutParameter"} <= actions
     assert all(action.count(":") == 1 and "*" not in action for action in actions)
+
+
+def test_the_template_names_the_policy_lock_its_functions_carry():
+    assert deployed_lock.recorded() == deployed_lock.lock_sha256()
+
+
+def test_make_lock_records_a_new_policy_lock_in_the_template_and_nothing_else(tmp_path):
+    template = tmp_path / "template.yaml"
+    shutil.copy(TEMPLATE, template)
+    lock_file = tmp_path / "policy_lock.json"
+    lock_file.write_text('{"privacy": {"2027-03-01": "' + "a" * 64 + '"}}\n')
+    with pytest.raises(NotReady, match="run `make lock`"):
+        deployed_lock.check_recorded(template, lock_file)  # make deploy stops here
+    assert deployed_lock.record(template, lock_file) is True
+    deployed_lock.check_recorded(template, lock_file)
+    assert deployed_lock.record(template, lock_file) is False
+    before, after = read_template(TEMPLATE), read_template(template)
+    assert after["Outputs"].pop("PolicyLockSha256")["Value"] == deployed_lock.lock_sha256(lock_file)
+    before["Outputs"].pop("PolicyLockSha256")
+    assert after == before
