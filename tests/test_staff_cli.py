@@ -1,4 +1,6 @@
-"""The installed `jtec` script against the local stack, as JTec's staff would run it."""
+"""`jtec` against the local stack, as JTec's staff would run it: its commands through Click's test
+runner (in this process, with the environment `make serve` prints), and the installed console script
+once, in a process of its own."""
 
 import json
 import os
@@ -7,17 +9,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from jtec_forms import clock, config, retention, store
+from jtec_staff import cli
 from tests.forms_support import enquiries, invoke, items, outbox, person
 
 JTEC = str(Path(sys.executable).parent / "jtec")
 
 
-def jtec(*arguments, env=None):
-    """Run the installed script with the environment `make serve` prints; (exit status, stdout, stderr)."""
-    environment = {
-        "PATH": os.environ["PATH"],
+def staff_environment(env=None):
+    """The environment `make serve` prints for `jtec`, with `env` on top (None: unset)."""
+    return {
         "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"],
         "TABLE_NAME": config.table_name(),
         "AWS_ACCESS_KEY_ID": "testing",
@@ -26,9 +29,30 @@ def jtec(*arguments, env=None):
         "COLUMNS": "200",
         **(env or {}),
     }
-    environment = {name: value for name, value in environment.items() if value is not None}
+
+
+def jtec(*arguments, env=None):
+    """Run a `jtec` command with the environment `make serve` prints; (exit status, stdout, stderr)."""
+    done = CliRunner().invoke(cli.main, arguments, env=staff_environment(env))
+    if done.exception and not isinstance(done.exception, SystemExit):
+        raise done.exception
+    return done.exit_code, done.stdout, done.stderr
+
+
+def installed_jtec(*arguments):
+    """Run the installed console script in a process of its own; (exit status, stdout, stderr)."""
+    environment = {"PATH": os.environ["PATH"], **staff_environment()}
     done = subprocess.run([JTEC, *arguments], env=environment, capture_output=True, text=True, timeout=60)
     return done.returncode, done.stdout, done.stderr
+
+
+def test_the_installed_script_lists_open_enquiries_and_refuses_an_unknown_reference_in_one_line(forms):
+    reference = invoke("/api/enquiry", person())[2]["reference"]
+    status, out, err = installed_jtec("enquiries", "list", "--json")
+    assert status == 0, err
+    assert [row["reference"] for row in json.loads(out)] == [reference]
+    status, out, err = installed_jtec("enquiries", "show", "ENQ-NOSUCH00")
+    assert (status, out, err) == (2, "", "jtec: no item has the reference ENQ-NOSUCH00\n")
 
 
 def test_the_list_shows_open_enquiries_newest_first_without_personal_data(forms):

@@ -18,8 +18,6 @@ from rich.text import Text
 
 from jtec_staff import queries
 
-# What people typed is printed as it is: no Rich markup ("[link=...]"), no emoji codes, no highlighting.
-console = Console(markup=False, emoji=False, highlight=False)
 USER_ERROR = 2
 # Characters that change how the text around them reads (direction overrides and isolates) or that cannot
 # be seen (zero-width spaces and joiners, the byte-order mark): shown as <U+XXXX>, never acted on.
@@ -78,7 +76,8 @@ def table():
 
     if not table_name():
         fail("which table? pass --table or set TABLE_NAME")
-    return boto3.resource("dynamodb").Table(table_name())
+    # A session of its own: the credentials, region and endpoint as the environment gives them now.
+    return boto3.Session().resource("dynamodb").Table(table_name())
 
 
 def emit(data, as_json, render):
@@ -95,7 +94,9 @@ def show_table(title, columns, rows):
         view.add_column(column, overflow="fold")
     for row in rows:
         view.add_row(*[plain(cell) for cell in row])
-    console.print(view)
+    # What people typed is printed as it is: no Rich markup ("[link=...]"), no emoji codes, no highlighting.
+    # Made for each table, so it reads the terminal (its width, COLUMNS) as it is when it prints.
+    Console(markup=False, emoji=False, highlight=False).print(view)
 
 
 def scanning(description):
