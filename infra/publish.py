@@ -91,11 +91,14 @@ def sync(s3, bucket, output_dir):
         raise NotReady(f"{output_dir} has no index.html: build the site first")
     uploads, deletions = plan(files, existing_objects(s3, bucket))
     for key in uploads:
-        s3.upload_file(
-            str(files[key]),
-            bucket,
-            key,
-            ExtraArgs={"ContentType": content_type(key), "CacheControl": cache_control(key)},
+        # One PutObject per file: its ETag is the file's MD5, which the next publish compares (upload_file
+        # would go multipart above 8 MB, whose ETag is no MD5, and re-upload that file every time).
+        s3.put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=files[key].read_bytes(),
+            ContentType=content_type(key),
+            CacheControl=cache_control(key),
         )
     for start in range(0, len(deletions), 1000):
         batch = [{"Key": key} for key in deletions[start : start + 1000]]

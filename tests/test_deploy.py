@@ -1,6 +1,9 @@
-"""`make deploy` and `make publish` against the embedded AWS (moto's S3, CloudFront and SSM): the real
-commands in their own processes, AWS being the only thing that is not real."""
+"""`make deploy` and `make publish` against the embedded AWS (moto's S3, CloudFront, SSM and
+CloudFormation), AWS being the only thing that is not real: each command in a process of its own as
+`make` runs it, and publishing's cases through its `main` in this process."""
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -11,6 +14,7 @@ import boto3
 import pytest
 
 from infra import deployed_lock
+from infra import publish as publishing
 from infra.deployment import deploy_settings
 from project import PROJECT_DIR
 
@@ -69,11 +73,16 @@ def deployed_stack(policy_lock):
 
 
 def publish(distribution, site):
-    return run_module(
-        "infra.publish",
+    """`make publish` of a built site to the test bucket and distribution, in this process (the command
+    runs in its own process in the tests without credentials and with a build)."""
+    arguments = [
         *("--bucket", BUCKET, "--distribution", distribution, "--site-url", "https://www.example.co.uk"),
         *("--no-build", "--output", str(site)),
-    )
+    ]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = publishing.main(arguments)
+    return subprocess.CompletedProcess(["make", "publish"], status, out.getvalue(), err.getvalue())
 
 
 def stored(key):
@@ -251,7 +260,6 @@ def test_the_publish_roles_permissions_cover_every_call_a_publish_makes(live, mo
     import botocore.client
 
     from infra import deploy_role
-    from infra import publish as publishing
     from tests import iam_model
 
     distribution, site = live
