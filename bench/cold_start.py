@@ -80,6 +80,11 @@ SAVINGS = [
         "import email_validator",
     ),
     (
+        "clients from botocore's session, not boto3 (which imports s3transfer)",
+        "import botocore.session; botocore.session.get_session()",
+        "import boto3.dynamodb.types",
+    ),
+    (
         "DynamoDB's client, not boto3's resource",
         "import boto3; boto3.client('dynamodb')",
         "boto3.resource('dynamodb').Table('jtec')",

@@ -119,10 +119,11 @@ class LocalAws:
         )
         os.environ.pop("APP_SECRET_PARAMETER", None)
         os.environ.pop("ORIGIN_SECRET_PARAMETER", None)
-        from jtec_forms import config, mailer, store
+        from jtec_forms import aws, config, mailer, store
 
         config.clear()
-        store.table.cache_clear()  # clients made for an earlier embedded AWS point at its old port
+        aws.forget()  # clients made for an earlier embedded AWS point at its old port
+        store.table.cache_clear()
         mailer._client.cache_clear()
         self.create_resources()
         return self

@@ -29,13 +29,15 @@ def staff_email():
 def secret():
     """The key for subject HMACs and signed links: SSM Parameter Store in AWS, env locally."""
     parameter = os.environ.get("APP_SECRET_PARAMETER")
-    if parameter:
-        from aws_lambda_powertools.utilities.parameters import SSMProvider
-
-        value = SSMProvider(boto_config=aws_client_config("ssm")).get(parameter, decrypt=True)
-    else:
-        value = os.environ["APP_SECRET"]
+    value = _parameter(parameter, decrypt=True) if parameter else os.environ["APP_SECRET"]
     return value.encode()
+
+
+def _parameter(name, decrypt=False):
+    """An SSM parameter's value (read once per instance: the callers cache it)."""
+    from jtec_forms import aws
+
+    return aws.client("ssm").get_parameter(Name=name, WithDecryption=decrypt)["Parameter"]["Value"]
 
 
 @functools.cache
@@ -44,12 +46,7 @@ def origin_secret():
     configured (then no request is taken): SSM Parameter Store in AWS (a String, so the distribution can
     read it through a dynamic reference), env locally, where the local server adds it as CloudFront would."""
     parameter = os.environ.get("ORIGIN_SECRET_PARAMETER")
-    if parameter:
-        from aws_lambda_powertools.utilities.parameters import SSMProvider
-
-        value = SSMProvider(boto_config=aws_client_config("ssm")).get(parameter)
-    else:
-        value = os.environ.get("ORIGIN_SECRET")
+    value = _parameter(parameter) if parameter else os.environ.get("ORIGIN_SECRET")
     return value.encode() if value else None
 
 

@@ -1,11 +1,14 @@
 """One DynamoDB table through the low-level client, with Python values in and out as boto3's resource
-gives them (boto3's own TypeSerializer and TypeDeserializer: numbers come back as Decimal).
+gives them (jtec_forms/attribute_values.py, held equal to boto3's TypeSerializer and TypeDeserializer:
+numbers come back as Decimal).
 
 Why not `boto3.resource("dynamodb").Table(...)`: creating the resource loads its resource model and
 registers its transformations, ~95 ms of a cold start on top of the client (docs/performance.md), for
 the same calls. Only the calls the functions make are here; their arguments are the client's."""
 
 from types import SimpleNamespace
+
+from jtec_forms.attribute_values import from_attribute, to_attribute
 
 # Arguments and answers that hold items (attribute name -> value), and those that hold lists of them.
 ITEM_ARGUMENTS = ("Key", "Item", "ExpressionAttributeValues", "ExclusiveStartKey")
@@ -15,23 +18,19 @@ TRANSACT_ACTIONS = ("Put", "Update", "Delete", "ConditionCheck")
 
 class Table:
     def __init__(self, client, name):
-        from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
         self.name = name
         self.meta = SimpleNamespace(client=client)  # as the resource's `meta.client`
-        self._serialize = TypeSerializer().serialize
-        self._deserialize = TypeDeserializer().deserialize
 
     def _to_wire(self, arguments):
         return {
-            name: {key: self._serialize(value) for key, value in argument.items()}
+            name: {key: to_attribute(value) for key, value in argument.items()}
             if name in ITEM_ARGUMENTS
             else argument
             for name, argument in arguments.items()
         }
 
     def _from_wire(self, item):
-        return {key: self._deserialize(value) for key, value in item.items()}
+        return {key: from_attribute(value) for key, value in item.items()}
 
     def _request(self, operation, arguments):
         arguments = {"TableName": self.name, **arguments}

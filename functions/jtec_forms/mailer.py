@@ -12,9 +12,9 @@ class MailUnavailable(Exception):
 
 @functools.cache
 def _client():
-    import boto3
+    from jtec_forms import aws
 
-    return boto3.client("ses", config=config.aws_client_config("ses"))
+    return aws.client("ses")
 
 
 def build(to, subject, text, headers=None):

@@ -41,12 +41,10 @@ class Gone(Exception):
 
 @functools.cache
 def table():
-    import boto3
-
+    from jtec_forms import aws
     from jtec_forms.dynamodb import Table
 
-    client = boto3.client("dynamodb", config=config.aws_client_config("dynamodb"))
-    return Table(client, config.table_name())
+    return Table(aws.client("dynamodb"), config.table_name())
 
 
 def _errors():
