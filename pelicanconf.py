@@ -1,5 +1,6 @@
 """Pelican settings for local builds (`make serve`); publishconf.py extends them for production."""
 
+import logging
 import os
 from pathlib import Path
 
@@ -18,18 +19,34 @@ THEME = "theme"
 # The header, footer and error summary are shared with the pages the functions render themselves.
 THEME_TEMPLATES_OVERRIDES = [str(Path(jtec_forms.__file__).parent / "templates")]
 PAGE_PATHS = ["pages"]
-ARTICLE_PATHS = ["articles"]
 STATIC_PATHS = []
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
 
-# The site is a handful of pages: no blog indexes, archives, categories, tags or authors.
-DIRECT_TEMPLATES = []
-ARTICLE_SAVE_AS = ""
+# News: each issue of the newsletter is an article under content/news/ (docs/editing-news.md), at a
+# permanent address named after its file (a corrected title never moves it), listed newest first at
+# /news/ with an Atom feed. Drafts are previewed locally; publishconf.py never publishes them.
+ARTICLE_PATHS = ["news"]
+SLUGIFY_SOURCE = "basename"
+ARTICLE_URL = "news/{slug}/"
+ARTICLE_SAVE_AS = "news/{slug}/index.html"
+DRAFT_URL = "news/drafts/{slug}/"
+DRAFT_SAVE_AS = "news/drafts/{slug}/index.html"
+DIRECT_TEMPLATES = ["news"]
+NEWS_SAVE_AS = "news/index.html"
+FEED_ALL_ATOM = "news/feed.xml"
+# Local builds have no SITEURL, so feed links are relative there, as the policy feeds' are; production sets it.
+LOG_FILTER = [
+    (logging.WARNING, "Feeds generated without SITEURL or FEED_DOMAIN set properly may not be valid")
+]
+DEFAULT_DATE_FORMAT = "%-d %B %Y"
+
+# No archives, categories, tags or authors.
+ARTICLE_LANG_SAVE_AS = ""
+DRAFT_LANG_SAVE_AS = ""
 CATEGORY_SAVE_AS = ""
 TAG_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""
-FEED_ALL_ATOM = None
 CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None

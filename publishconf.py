@@ -11,3 +11,4 @@ SITEURL = os.environ.get("SITEURL", "")
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
 POLICY_DRAFTS = False
+DRAFT_SAVE_AS = ""  # a news issue marked `Status: draft` is never published

@@ -19,7 +19,16 @@ from project.site import build_site
 LIGHTHOUSE = PROJECT_DIR / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
-PAGES = ["/", "/services/", "/contact/", "/newsletter/", "/your-data/", "/privacy/", "/privacy/versions/"]
+PAGES = [
+    "/",
+    "/services/",
+    "/contact/",
+    "/news/",
+    "/newsletter/",
+    "/your-data/",
+    "/privacy/",
+    "/privacy/versions/",
+]
 CHANGES_PAGE = "/privacy/changes/2027-01-01/"
 TARGET_SCORE = 100
 

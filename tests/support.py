@@ -35,6 +35,7 @@ SITE_PAGES = {
     "/": "IT Support, Service and Maintenance",
     "/services/": "Services",
     "/contact/": "Contact us",
+    "/news/": "News",
     "/newsletter/": "Newsletter",
     "/your-data/": "Your data",
     "/cookies/": "Cookies",

@@ -13,6 +13,7 @@ MENU_LINKS = [
     ("Home", "/"),
     ("Services", "/services/"),
     ("Contact", "/contact/"),
+    ("News", "/news/"),
     ("Newsletter", "/newsletter/"),
 ]
 FOOTER_LINKS = [

@@ -1,7 +1,10 @@
 """Build checks that tie the published policy to what the code does."""
 
+import datetime
 import re
 import sys
+from pathlib import Path
+from types import SimpleNamespace
 
 from lxml import html
 
@@ -80,6 +83,43 @@ def check_page_descriptions(generators):
             if problem:
                 found.append(f"{page.relative_source_path}: {problem}")
     _fail(found, kind="Page")
+
+
+NEWS_DATE = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?")
+
+
+def news_issue_problems(path):
+    """Why a news issue (content/news/*.md) would not be published as it should, one line each: Pelican
+    itself only logs and leaves out an issue whose date it cannot read."""
+    from plugins.policy_versions.lock import header
+
+    fields = header(path)
+    found = [] if fields.get("title") else ["has no Title: add a line 'Title: ...' at the top"]
+    date = fields.get("date", "")
+    try:
+        if not date:
+            found.append("has no Date: add a line 'Date: YYYY-MM-DD', the day it is sent")
+        elif not NEWS_DATE.fullmatch(date):
+            raise ValueError(date)
+        datetime.date.fromisoformat(date[:10])
+    except ValueError:
+        found.append(f"has the Date {date!r}: write the day it is sent as YYYY-MM-DD, e.g. Date: 2027-01-15")
+    problem = description_problem(SimpleNamespace(metadata=fields))
+    return found + ([problem.replace("under its Title", "in its header")] if problem else [])
+
+
+def check_news_issues(generators):
+    """Every news issue has a title, a real date and a description, or the build stops naming the file."""
+    for generator in generators:
+        if hasattr(generator, "articles"):
+            root = Path(generator.settings["PATH"])
+            found = [
+                f"{path.relative_to(root.parent)}: {problem}"
+                for folder in generator.settings.get("ARTICLE_PATHS", [])
+                for path in sorted((root / folder).glob("*.md"))
+                for problem in news_issue_problems(path)
+            ]
+            _fail(found, kind="News")
 
 
 def check_enquiry_period(generators):
