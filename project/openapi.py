@@ -66,7 +66,11 @@ def _operation(route):
         "operationId": route.operation_id,
         "requestBody": {
             "required": True,
-            "content": {content_type: {"schema": _request_schema(route.form)} for content_type in FORM_TYPES},
+            "content": {
+                content_type: {"schema": _request_schema(route.form)}
+                # RFC 8058: a mail client's one-click POST may come as multipart/form-data.
+                for content_type in FORM_TYPES + (("multipart/form-data",) if route.token_in_query else ())
+            },
         },
         "responses": {
             **_success(route),

@@ -2,6 +2,8 @@
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from jtec_forms import clock, rate_limits, retention, routes, store
 from tests.forms_support import data_items, invoke, items, outbox, person
 
@@ -180,6 +182,62 @@ def test_one_click_unsubscribe_deletes_the_subscription(forms):
     )
     assert status == 303
     assert subscription() is None
+
+
+ONE_CLICK_MULTIPART = (
+    "--MailClientBoundary\r\n"
+    'Content-Disposition: form-data; name="List-Unsubscribe"\r\n'
+    "\r\n"
+    "One-Click\r\n"
+    "--MailClientBoundary--\r\n"
+)
+
+
+def test_one_click_unsubscribe_sent_as_multipart_form_data_deletes_the_subscription(forms):
+    """RFC 8058 section 3.1: a mail client SHOULD send the one-click POST as multipart/form-data."""
+    details, _ = sign_up()
+    _, confirm_token, unsubscribe_token = links_for(forms, details["email"])
+    invoke("/api/subscribe/confirm", {"token": confirm_token})
+    status, _, body = invoke(
+        "/api/unsubscribe",
+        raw=ONE_CLICK_MULTIPART,
+        content_type="multipart/form-data; boundary=MailClientBoundary",
+        query={"token": unsubscribe_token},
+    )
+    assert (status, body) == (200, {"message": "You have unsubscribed and we have deleted your details."})
+    assert subscription() is None
+
+
+@pytest.mark.parametrize(
+    "content_type,raw",
+    [
+        ("multipart/form-data", ONE_CLICK_MULTIPART),
+        ("multipart/form-data; boundary=Other", ONE_CLICK_MULTIPART),
+        ("multipart/form-data; boundary=MailClientBoundary", "--MailClientBoundary\r\n\r\nno name\r\n"),
+    ],
+    ids=["no boundary", "another boundary", "a part without a name"],
+)
+def test_a_broken_multipart_one_click_post_is_refused_with_400_and_unsubscribes_no_one(
+    forms, content_type, raw
+):
+    details, _ = sign_up()
+    _, confirm_token, unsubscribe_token = links_for(forms, details["email"])
+    invoke("/api/subscribe/confirm", {"token": confirm_token})
+    status, _, body = invoke(
+        "/api/unsubscribe", raw=raw, content_type=content_type, query={"token": unsubscribe_token}
+    )
+    assert status == 400
+    assert body["errors"] == [{"field": None, "message": "The form is not valid multipart/form-data"}]
+    assert subscription()["status"] == "active"
+
+
+def test_multipart_form_data_is_taken_only_from_one_click_posts(forms):
+    status, _, _ = invoke(
+        "/api/subscribe",
+        raw=ONE_CLICK_MULTIPART,
+        content_type="multipart/form-data; boundary=MailClientBoundary",
+    )
+    assert status == 415
 
 
 def test_the_unsubscribe_page_button_deletes_the_subscription(forms):

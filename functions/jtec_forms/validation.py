@@ -92,6 +92,30 @@ def from_urlencoded(form, fields):
     return data, errors
 
 
+def from_multipart(content_type, raw, max_fields):
+    """The text fields of a multipart/form-data body (what RFC 8058 says a mail client's one-click POST
+    should send) as name -> [values], read by the standard library's MIME parser; ValueError when the
+    body is not such a form."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
+    )
+    if not message.is_multipart() or message.defects or not message.get_boundary():
+        raise ValueError("not multipart/form-data")
+    parts = list(message.iter_parts())
+    if len(parts) > max_fields:
+        raise ValueError("too many fields")
+    fields = {}
+    for part in parts:
+        name = part.get_param("name", header="content-disposition")
+        if not name or part.defects or part.is_multipart():
+            raise ValueError("a part without a field name")
+        fields.setdefault(name, []).append((part.get_payload(decode=True) or b"").decode("utf-8"))
+    return fields
+
+
 def normalise(data):
     """Surrounding spaces are never meant: strip them from every string."""
     if not isinstance(data, dict):

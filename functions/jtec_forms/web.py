@@ -11,6 +11,7 @@ from jtec_forms.actions.enquiry import Unfinished
 from jtec_forms.refusals import FieldError, Refused
 from jtec_forms.router import Response
 from jtec_forms.validation import (
+    from_multipart,
     from_urlencoded,
     normalise,
     schema,
@@ -22,6 +23,7 @@ MAX_BODY_BYTES = 16 * 1024
 MAX_FIELDS = 50
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
+MULTIPART_TYPE = "multipart/form-data"  # taken from mail clients' one-click unsubscribes only (RFC 8058)
 # A resend after this finds an unfinished attempt's lease run out (once.py), so it can finish the job.
 RETRY_AFTER_SECONDS = once.STEP_LEASE_SECONDS
 # Answers hold personal data or one person's state: no cache, shared or private, may keep them.
@@ -86,11 +88,15 @@ def _body_bytes(event):
     return body.encode("utf-8") if isinstance(body, str) else body
 
 
-def _parse(event, form):
-    kind = content_type(event)
-    raw = _body_bytes(event)
+def _parse(event, route):
+    form, kind, raw = route.form, content_type(event), _body_bytes(event)
     if len(raw) > MAX_BODY_BYTES:
         raise Refused(413, [FieldError(None, f"The form is too large: send at most {MAX_BODY_BYTES} bytes")])
+    if kind == MULTIPART_TYPE and route.token_in_query:  # a mail client's RFC 8058 one-click POST
+        try:
+            return from_urlencoded(form, from_multipart(event.headers.get("content-type"), raw, MAX_FIELDS))
+        except (ValueError, LookupError):  # LookupError: a part in an unknown charset
+            raise Refused(400, [FieldError(None, "The form is not valid multipart/form-data")]) from None
     if kind not in (JSON_TYPE, FORM_TYPE):
         raise Refused(415, [FieldError(None, "Send the form as application/json or urlencoded")])
     try:
@@ -124,7 +130,7 @@ def _token_from_link(event):
 def read_submission(event, route):
     """The validated submission to `route`, or Refused with every error at once."""
     form = route.form
-    data, errors = _parse(event, form)
+    data, errors = _parse(event, route)
     data = normalise(data)
     if "token" in schema(form)["properties"] and isinstance(data, dict) and not data.get("token"):
         linked = _token_from_link(event)
