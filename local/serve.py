@@ -7,6 +7,7 @@ rebuilding, with the forms' API mounted as in `make serve`: what an editor sees 
 import argparse
 import os
 import re
+import shlex
 import subprocess
 import sys
 import threading
@@ -111,10 +112,13 @@ def main(argv=None):
         print(
             f"  sent mail: {site_url}/_dev/outbox   table: {site_url}/_dev/items   expiry audit: {site_url}/_dev/audit"
         )
-    print("  staff tools: paste these two lines in another terminal, then run jtec (from .venv/bin):")
+    print("  staff tools: paste these three lines in another terminal, then run jtec (from .venv/bin):")
     print(f"    export AWS_ENDPOINT_URL={stack.aws.endpoint} TABLE_NAME={stack.aws.table_name}")
+    print(f"    export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION={REGION}")
+    # What `jtec newsletter send` signs and links with, as the functions have it (a key made for this run).
+    sending = {name: os.environ[name] for name in ("SITE_URL", "MAIL_FROM", "APP_SECRET")}
     print(
-        f"    export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION={REGION}",
+        "    export " + " ".join(f"{name}={shlex.quote(value)}" for name, value in sending.items()),
         flush=True,
     )
     try:

@@ -77,7 +77,7 @@ def _partition_key(condition, parameters):
 def requests(service, operation, parameters):
     """[(action, resource kind, {condition key: set of values})] that IAM checks for one call: one per
     item for a transaction, whose items are authorised as the writes they are."""
-    if service == "ses":
+    if service == "ses" and operation.startswith("Send"):
         sender = email.utils.parseaddr(parameters.get("Source", ""))[1]
         return [(f"ses:{operation}", "identity", {"ses:FromAddress": {sender}})]
     if service != "dynamodb":
@@ -145,7 +145,8 @@ def allowed(statements, action, kind, context, resolve=lambda value: value):
         actions = [actions] if isinstance(actions, str) else actions
         resources = statement["Resource"]
         resources = resources if isinstance(resources, list) else [resources]
-        if action not in actions or kind not in {resource_kind(resource) for resource in resources}:
+        covered = "*" in resources or kind in {resource_kind(resource) for resource in resources}
+        if action not in actions or not covered:
             continue
         condition = {
             operator: {key: resolve(value) for key, value in tests.items()}

@@ -86,27 +86,37 @@ def staff_actions():
     }
 
 
+# The AWS operations the staff tools' modules call, by the name of what they call them on.
+STAFF_OPERATIONS = {
+    "get_item": ["dynamodb:GetItem"],
+    "query": ["dynamodb:Query"],
+    "scan": ["dynamodb:Scan"],
+    "update_item": ["dynamodb:UpdateItem"],
+    "put_item": ["dynamodb:PutItem"],
+    "delete_item": ["dynamodb:DeleteItem"],
+    "transact_write_items": ["dynamodb:ConditionCheckItem", "dynamodb:PutItem"],  # the claim of a news send
+    "send_raw_email": ["ses:SendRawEmail"],
+    "get_send_quota": ["ses:GetSendQuota"],
+}
+
+
 def test_the_staff_policy_allows_exactly_what_the_staff_tools_call():
     import ast
     from pathlib import Path
 
     from project import PROJECT_DIR
 
-    source = Path(PROJECT_DIR / "staff" / "jtec_staff" / "queries.py").read_text()
-    called = {
-        node.attr
-        for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "table"
-    }
-    operations = {
-        "get_item": "GetItem",
-        "query": "Query",
-        "scan": "Scan",
-        "update_item": "UpdateItem",
-        "put_item": "PutItem",
-        "delete_item": "DeleteItem",
-    }
-    assert {f"dynamodb:{operations[name]}" for name in called} == staff_actions()
+    called = set()
+    for module in ("queries.py", "newsletter.py"):
+        source = Path(PROJECT_DIR / "staff" / "jtec_staff" / module).read_text()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Attribute) and node.attr in STAFF_OPERATIONS:
+                receiver = getattr(node.value, "id", None) or getattr(node.value, "attr", None)
+                if receiver in ("table", "client", "ses"):
+                    called.update(STAFF_OPERATIONS[node.attr])
+    # The key that signs each subscriber's unsubscribe link, read as the functions read it
+    # (jtec_forms.config.secret, when APP_SECRET_PARAMETER names it).
+    assert called | {"ssm:GetParameter"} == staff_actions()
 
 
 def test_the_region_the_policy_states_is_the_one_the_deployment_uses():
@@ -246,16 +256,22 @@ def test_cloudfront_sends_the_api_the_origin_secret_from_ssm_and_the_viewers_add
 
 
 def test_the_code_uses_the_key_ttl_index_and_stream_the_template_declares():
-    from jtec_forms import store
+    from jtec_forms import store, subscriptions
     from jtec_staff import queries
 
     table = resources()["DataTable"]["Properties"]
     assert [key["AttributeName"] for key in table["KeySchema"]] == ["pk", "sk"]
     assert store.key_of({"pk": "P", "sk": "S", "other": 1}) == {"pk": "P", "sk": "S"}
     assert table["TimeToLiveSpecification"] == {"AttributeName": store.TTL_ATTRIBUTE, "Enabled": True}
-    [index] = table["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == queries.OPEN_INDEX
-    assert [key["AttributeName"] for key in index["KeySchema"]] == ["open_pk", "open_sk"]
+    indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {queries.OPEN_INDEX, subscriptions.SUBSCRIBERS_INDEX}
+    assert [key["AttributeName"] for key in indexes[queries.OPEN_INDEX]["KeySchema"]] == [
+        "open_pk",
+        "open_sk",
+    ]
+    subscribers = indexes[subscriptions.SUBSCRIBERS_INDEX]
+    assert [key["AttributeName"] for key in subscribers["KeySchema"]] == ["list_pk", "list_sk"]
+    assert subscribers["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["email"]}
     assert table["StreamSpecification"]["StreamViewType"] == "KEYS_ONLY"
 
 

@@ -5,16 +5,18 @@ AWS itself takes with the function's role. The tests drive every route of every 
 too, so the paths that take work back are covered) against the embedded AWS, record each call the
 code makes, and hold the list to those calls and the template to the list."""
 
+import boto3
 import botocore.client
 import pytest
 import yaml
 
 from jtec_forms import config, mailer
+from jtec_staff import newsletter as news
 from project import PROJECT_DIR
 from project.template import read_template
 from tests import iam_model
 from tests.forms_support import invoke, person
-from tests.test_forms_subscription import newsletter_form
+from tests.test_forms_subscription import links_for, newsletter_form, sign_up
 from tests.test_forms_your_data import ask_to_erase, token_from
 
 PERMISSIONS = yaml.safe_load((PROJECT_DIR / "tests" / "data" / "function_permissions.yaml").read_text())
@@ -229,8 +231,14 @@ def test_every_call_the_staff_tools_make_is_allowed_by_the_staff_policy(forms, m
     invoke("/api/enquiry", erased)
     invoke("/api/erasure/confirm", {"token": ask_to_erase(forms, erased["email"])})
 
+    subscriber, _ = sign_up()
+    invoke("/api/subscribe/confirm", {"token": links_for(forms, subscriber["email"])[1]})
+    issue = news.Issue("winter", "Winter opening hours", "2026-12-01", "Hours.", "We close at noon.")
+
     def every_command(table):
         now = queries.utc_now()
+        sending = news.Sending(table, boto3.client("ses"), issue, clock=queries.utc_now, sleep=lambda _: None)
+        assert sending.run().sent == 1
         queries.open_enquiries(table)
         queries.find_enquiry(table, reference)
         queries.resolve_enquiry(table, resolved, now)
@@ -245,6 +253,10 @@ def test_every_call_the_staff_tools_make_is_allowed_by_the_staff_policy(forms, m
         "dynamodb:Scan",
         "dynamodb:GetItem",
         "dynamodb:UpdateItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:PutItem",
+        "ses:SendRawEmail",
+        "ses:GetSendQuota",
     }
     assert refused(made, "StaffToolsPolicy") == []
 
@@ -266,7 +278,14 @@ STAFF_MUST_NOT = {
         "UpdateItem",
         {"Key": {"pk": "EXPIRY_AUDIT#2026-11", "sk": "x"}, "UpdateExpression": "SET lag_seconds = :v"},
     ),
-    "write a new item": ("PutItem", {"Item": {"pk": "SUBJECT#a", "sk": "ENQUIRY#new", "status": "open"}}),
+    "write personal data": (
+        "PutItem",
+        {"Item": {"pk": "SUBJECT#a", "sk": "ENQUIRY#new", "status": "open", "email": "a@example.com"}},
+    ),
+    "write outside people's partitions": (
+        "PutItem",
+        {"Item": {"pk": "ERASURE_RECEIPT", "sk": "ERA-X", "status": "sent"}},
+    ),
     "scan everything": ("Scan", {}),
     "scan names out": (
         "Scan",

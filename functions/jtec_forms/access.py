@@ -8,7 +8,7 @@ from jtec_forms import retention
 from jtec_forms.erasure import kind_of
 
 # What each kind's internal attributes mean, or that they are left out (keys, digests, nonces).
-LEFT_OUT = {"pk", "sk", "kind", "expires_at", "open_pk", "open_sk", "hits"}
+LEFT_OUT = {"pk", "sk", "kind", "expires_at", "open_pk", "open_sk", "list_pk", "list_sk", "hits"}
 EXPLAINED = {
     "status": "open or resolved (enquiries); pending or active (subscriptions)",
     "policy_version": "the privacy policy in force when you sent the form",

@@ -57,6 +57,13 @@ ACTIVE_SUBSCRIPTION = Retention(
     purpose="To send you news and promotions you asked for",
     until="Until you unsubscribe",
 )
+NEWSLETTER_SEND = Retention(
+    kind="newsletter_send",
+    sort_key="NEWS#",  # + the issue's slug
+    what="Record that a news issue was sent to you: which issue and when (no address, no content)",
+    purpose="So nobody gets an issue twice, and to show which issues you were sent",
+    months=24,
+)
 USED_LINK = Retention(
     kind="used_link",
     sort_key="USED_LINK#",
@@ -105,6 +112,7 @@ SCHEDULE = (
     ENQUIRY,
     PENDING_SUBSCRIPTION,
     ACTIVE_SUBSCRIPTION,
+    NEWSLETTER_SEND,
     USED_LINK,
     RATE_LIMIT,
     SUBMISSION,

@@ -3,6 +3,9 @@ opt-in rule. Plain Python: the store executes what these functions decide."""
 
 from jtec_forms import retention, store
 
+SUBSCRIBERS_INDEX = "subscribers"
+LIST_PARTITION = "NEWSLETTER"  # the subscribers index lists active subscriptions under it
+
 
 class NothingPending(Exception):
     """There is no pending sign-up to confirm: it expired, or was confirmed or removed."""
@@ -44,4 +47,7 @@ def confirmed(item, now):
     active["kind"] = retention.ACTIVE_SUBSCRIPTION.kind
     active["status"] = "active"
     active["consent"] = {**item["consent"], "confirmed_at": now.isoformat(timespec="seconds")}
+    # On the subscribers index (what sending news reads, with a Query), in the order people confirmed.
+    active["list_pk"] = LIST_PARTITION
+    active["list_sk"] = f"{now.isoformat(timespec='seconds')}#{item['pk']}"
     return active

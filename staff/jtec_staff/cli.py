@@ -4,6 +4,7 @@ scripts; a user error is one line on stderr and exit status 2, never a traceback
 The table is `--table` or `TABLE_NAME`; AWS is reached with the normal credential chain, or the local
 stack of `make serve` with `AWS_ENDPOINT_URL` (it prints the lines to paste)."""
 
+import dataclasses
 import functools
 import json
 import os
@@ -78,6 +79,12 @@ def table():
         fail("which table? pass --table or set TABLE_NAME")
     # A session of its own: the credentials, region and endpoint as the environment gives them now.
     return boto3.Session().resource("dynamodb").Table(table_name())
+
+
+def ses():
+    import boto3
+
+    return boto3.Session().client("ses")
 
 
 def emit(data, as_json, render):
@@ -261,3 +268,92 @@ def retention_report(as_json):
         )
 
     emit(report, as_json, render)
+
+
+@main.group()
+def newsletter():
+    """News by email to the newsletter's subscribers."""
+
+
+def _sending_settings():
+    """What sending needs besides the table, as the functions read it (SITE_URL, MAIL_FROM, and
+    APP_SECRET or APP_SECRET_PARAMETER): one line naming what is missing."""
+    from jtec_forms import config
+
+    missing = [name for name in ("SITE_URL", "MAIL_FROM") if not os.environ.get(name)]
+    if not (os.environ.get("APP_SECRET") or os.environ.get("APP_SECRET_PARAMETER")):
+        missing.append("APP_SECRET or APP_SECRET_PARAMETER")
+    if missing:
+        fail(
+            f"set {', '.join(missing)} as the functions have them (make serve prints them; docs/deploying.md)"
+        )
+    config.clear()
+
+
+@newsletter.command("send")
+@click.argument("slug")
+@click.option("--news-dir", default="content/news", show_default=True, help="Where the issues are.")
+@click.option("--dry-run", is_flag=True, help="Say how many would be sent and show the first message.")
+@click.option("--test-to", metavar="ADDRESS", help="Send one copy, marked as a test, to ADDRESS only.")
+@click.option("--resend-uncertain", is_flag=True, help="Send again to those a stopped run may have mailed.")
+@click.option("--yes", is_flag=True, help="Do not ask before sending.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@aws_errors
+def send_news(slug, news_dir, dry_run, test_to, resend_uncertain, yes, as_json):
+    """Send the news issue SLUG (content/news/SLUG.md) to every confirmed subscriber, each exactly once.
+    Stopped at any moment, the same command carries on where it stopped."""
+    import signal
+
+    from jtec_staff import newsletter as news
+
+    try:
+        issue = news.read_issue(news_dir, slug)
+    except news.IssueProblem as problem:
+        fail(str(problem))
+    _sending_settings()
+    listed = news.subscribers(table())
+    if test_to:
+        from jtec_forms.subjects import delivery_address
+
+        if delivery_address(test_to) is None:
+            fail(f"--test-to: {test_to!r} is not an address mail can be delivered to")
+        copy = news.message(issue, {"pk": "TEST", "email": test_to, "confirmed_at": ""}, test=True)
+        ses().send_raw_email(
+            Source=copy["From"], Destinations=[copy["To"]], RawMessage={"Data": copy.as_bytes()}
+        )
+        return emit(
+            {"test_sent_to": test_to}, as_json, lambda data: click.echo(f"Test copy sent to {test_to}")
+        )
+    if dry_run:
+        first = news.message(issue, listed[0]).as_string() if listed else None
+        data = {"issue": slug, "subscribers": len(listed), "first_message": first}
+        return emit(
+            data,
+            as_json,
+            lambda data: click.echo(
+                f"Would send {issue.title!r} to {len(listed)} subscribers (any already sent are skipped).\n\n"
+                + (first or "No one is subscribed.")
+            ),
+        )
+    if not yes:
+        if not sys.stdin.isatty():
+            fail("not asking on a non-terminal: pass --yes to send")
+        click.confirm(f"Send {issue.title!r} to {len(listed)} subscribers?", abort=True)
+    stopping = []
+    previous = signal.signal(signal.SIGINT, lambda *_: stopping.append(True))
+    errors = Console(stderr=True)
+    progress = Progress(console=errors, transient=True, disable=not errors.is_terminal)
+    task = progress.add_task(f"Sending {issue.title}", total=len(listed))
+    try:
+        with progress:
+            summary = news.Sending(table(), ses(), issue, clock=queries.utc_now).run(
+                progress=lambda count: progress.advance(task, count),
+                stop=lambda: bool(stopping),
+                resend_uncertain=resend_uncertain,
+            )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    data = {"issue": slug, **dataclasses.asdict(summary)}
+    emit(data, as_json, lambda data: click.echo(news.summary_text(issue, summary)))
+    if summary.stopped or summary.failed:
+        sys.exit(1)
