@@ -14,7 +14,7 @@ from jtec_staff import cli, queries
 from jtec_staff import newsletter as news
 from tests.forms_support import invoke, items, outbox, resource_table
 from tests.test_forms_subscription import links_for, sign_up, token_in
-from tests.test_forms_your_data import ask_to_erase
+from tests.test_forms_your_data import ask_to_erase, token_from
 
 ISSUE = """Title: Winter opening hours
 Date: 2026-12-01
@@ -261,6 +261,22 @@ def test_the_send_records_hold_no_address_and_are_shown_and_erased_with_the_pers
     status, _, body = invoke("/api/erasure/confirm", {"token": token})
     assert status == 200 and body["receipt"]["deleted"].get(retention.NEWSLETTER_SEND.kind) == 1
     assert send_records() == []
+
+
+def test_the_access_report_shows_which_issues_a_person_was_sent_and_why_it_is_kept(forms, news_dir):
+    [person] = subscribed(forms, 1)
+    send(news_dir)
+    invoke("/api/access", {"email": person["email"]})
+    token = token_from(forms, person["email"], "/your-data/see/confirm/")
+    status, _, report = invoke("/api/access/confirm", {"token": token})
+    assert status == 200
+    [sent] = [entry for entry in report["items"] if entry["kind"] == retention.NEWSLETTER_SEND.kind]
+    assert (sent["what"], sent["purpose"]) == (
+        retention.NEWSLETTER_SEND.what,
+        retention.NEWSLETTER_SEND.purpose,
+    )
+    assert sent["contents"]["status"] == "sent" and "sent_at" in sent["contents"]
+    assert {"claimed_at", "sent_at"} <= set(report["fields"])
 
 
 def test_the_one_click_address_in_the_newsletter_ends_the_subscription(forms, news_dir):

@@ -10,7 +10,9 @@ from jtec_forms.erasure import kind_of
 # What each kind's internal attributes mean, or that they are left out (keys, digests, nonces).
 LEFT_OUT = {"pk", "sk", "kind", "expires_at", "open_pk", "open_sk", "list_pk", "list_sk", "hits"}
 EXPLAINED = {
-    "status": "open or resolved (enquiries); pending or active (subscriptions)",
+    "status": "open or resolved (enquiries); pending or active (subscriptions); sent (news we sent you)",
+    "claimed_at": "when we began sending you a news issue",
+    "sent_at": "when our mail service took that issue for you",
     "policy_version": "the privacy policy in force when you sent the form",
     "consent": "our proof that you asked for the newsletter: the words you agreed to, and when",
     "reference": "the reference we gave you",
