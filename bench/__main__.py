@@ -14,6 +14,7 @@ from bench import (
     handlers,
     lighthouse,
     load,
+    newsletter,
     page_weight,
     policy_build,
     timing,
@@ -41,6 +42,7 @@ def main():
         timing,
         erasure,
         load,
+        newsletter,
         cold_start,
         handlers,
     ):

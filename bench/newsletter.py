@@ -1,0 +1,171 @@
+"""One news issue to 5,000 confirmed subscribers with the real `jtec newsletter send`, in its own process,
+against the embedded AWS: how long it takes, the command's peak memory, and the mails sent (exactly
+5,000). Then again on a fresh table, stopped half-way with Ctrl-C (SIGINT) and run again: still exactly
+5,000 mails, no one's twice.
+
+SES paces a real send (14 messages a second for a new production account, 1 in moto): the embedded SES
+is given a rate no sender reaches here, so the figures are the command's own cost per message."""
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+from bench.report import Figure, met, print_table
+
+SUBSCRIBERS = 5_000
+ISSUE = """Title: Bench news
+Date: 2026-12-01
+Description: An issue for the benchmark.
+
+Hello from **the benchmark**. See [our services](/services/).
+"""
+
+
+def populate(table, count):
+    """`count` confirmed subscriptions, as confirming sign-ups makes them."""
+    from jtec_forms import clock, config, subscriptions
+    from jtec_forms.subjects import subject_key
+
+    now = clock.now()
+    with table.batch_writer() as batch:
+        for number in range(count):
+            email = f"subscriber{number}@example.com"
+            consent = subscriptions.consent_proof(
+                {"policy_version": "2018-05-25"}, "w1", "Yes", "newsletter", now
+            )
+            pending = subscriptions.pending_item(
+                subject_key(config.secret(), email), "Bench", email, consent, now
+            )
+            batch.put_item(Item=subscriptions.confirmed(pending, now))
+
+
+def sent_destinations(endpoint):
+    with urllib.request.urlopen(f"{endpoint}/moto-api/data.json") as answer:
+        messages = json.load(answer).get("ses", {}).get("RawMessage", [])
+    # moto lists an address once from Destinations and again from the message's To: count it once a message.
+    return Counter(address for message in messages for address in set(message["destinations"]))
+
+
+def jtec(issue_dir, environment):
+    command = [str(Path(sys.executable).parent / "jtec"), "newsletter", "send", "bench"]
+    return subprocess.Popen(
+        [*command, "--news-dir", str(issue_dir), "--yes", "--json"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def records_sent(table):
+    from jtec_staff.queries import _pages
+
+    return sum(
+        page["Count"]
+        for page in _pages(
+            table.scan,
+            Select="COUNT",
+            FilterExpression="begins_with(sk, :news)",
+            ExpressionAttributeValues={":news": "NEWS#bench"},
+        )
+    )
+
+
+def main():
+    import boto3
+    import moto.ses.models
+
+    from jtec_forms import config
+    from local.stack import LocalAws
+
+    original = moto.ses.models.SESQuota.__init__
+
+    def unpaced(quota, sent):
+        original(quota, sent)
+        quota.max_send_rate = 100_000
+
+    moto.ses.models.SESQuota.__init__ = unpaced
+    aws = LocalAws("http://127.0.0.1:8000").start()
+    environment = {**os.environ, "COLUMNS": "120"}
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            (Path(scratch) / "bench.md").write_text(ISSUE, encoding="utf-8")
+            table = boto3.resource("dynamodb").Table(config.table_name())
+            populate(table, SUBSCRIBERS)
+            print(f"  newsletter: sending to {SUBSCRIBERS:,} ...", flush=True)
+            start = time.perf_counter()
+            run = jtec(scratch, environment)
+            out, err = run.communicate()
+            seconds = time.perf_counter() - start
+            if run.returncode != 0:
+                raise SystemExit(f"jtec newsletter send failed: {err[-2000:]}")
+            peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            once = sent_destinations(aws.endpoint)
+
+            aws.empty()
+            populate(table, SUBSCRIBERS)
+            print("  newsletter: stopped half-way, then again ...", flush=True)
+            stopped = jtec(scratch, environment)
+            while records_sent(table) < SUBSCRIBERS // 2 and stopped.poll() is None:
+                time.sleep(0.5)
+            stopped.send_signal(signal.SIGINT)
+            first = json.loads(stopped.communicate()[0])
+            resumed = jtec(scratch, environment)
+            second = json.loads(resumed.communicate()[0])
+            twice = sent_destinations(aws.endpoint)
+    finally:
+        aws.stop()
+        moto.ses.models.SESQuota.__init__ = original
+    exact = len(once) == SUBSCRIBERS and set(once.values()) == {1}
+    exact_resumed = len(twice) == SUBSCRIBERS and set(twice.values()) == {1}
+    print_table(
+        f"News to {SUBSCRIBERS:,} subscribers (jtec newsletter send in its own process, moto over HTTP)",
+        ["run", "mails", "addresses mailed twice", "time", "peak memory"],
+        [
+            [
+                "straight through",
+                f"{sum(once.values()):,}",
+                f"{sum(1 for n in once.values() if n > 1)}",
+                f"{seconds:.0f} s ({SUBSCRIBERS / seconds:.0f}/s)",
+                f"{peak_mb:.0f} MB",
+            ],
+            [
+                f"stopped after {first['sent']:,}, then again ({second['sent']:,} more)",
+                f"{sum(twice.values()):,}",
+                f"{sum(1 for n in twice.values() if n > 1)}",
+                "",
+                "",
+            ],
+        ],
+    )
+    return [
+        Figure(
+            f"newsletter: one issue to {SUBSCRIBERS:,} subscribers, mails sent (each address once)",
+            f"{sum(once.values()):,}",
+            target=f"exactly {SUBSCRIBERS:,}",
+            met=met(exact),
+        ),
+        Figure(
+            "newsletter: time; messages a second (jtec's own cost, SES unpaced)",
+            f"{seconds:.0f} s; {SUBSCRIBERS / seconds:.0f}/s",
+        ),
+        Figure("newsletter: jtec's peak memory", f"{peak_mb:.0f} MB"),
+        Figure(
+            f"newsletter: stopped at {first['sent']:,} with Ctrl-C and run again, mails sent (each address once)",
+            f"{sum(twice.values()):,}",
+            target=f"exactly {SUBSCRIBERS:,}",
+            met=met(exact_resumed and first["stopped"]),
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    main()
