@@ -23,6 +23,12 @@ FUNCTIONS = (
         "failed (see its log group).",
     ),
     (
+        "MailEvents",
+        "MailEventsFunction",
+        "The bounce and complaint function",
+        "failed (EventBridge tries again for 24 hours; see its log group).",
+    ),
+    (
         "ExpiryAudit",
         "ExpiryAuditFunction",
         "The expiry audit",

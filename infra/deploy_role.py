@@ -21,6 +21,7 @@ SAM_EXPANSIONS = {
         "AWS::IAM::Role",
         "AWS::Lambda::Permission",  # HttpApi events
         "AWS::Lambda::EventSourceMapping",  # the DynamoDB stream event
+        "AWS::Events::Rule",  # EventBridgeRule events (SES's bounces and complaints)
     ),
     "AWS::Serverless::HttpApi": ("AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage"),
 }
@@ -145,6 +146,23 @@ RESOURCE_ACTIONS = {
         "ses:PutConfigurationSetTrackingOptions",
         "ses:TagResource",
         "ses:UntagResource",
+    ],
+    "AWS::SES::ConfigurationSetEventDestination": [
+        "ses:CreateConfigurationSetEventDestination",
+        "ses:UpdateConfigurationSetEventDestination",
+        "ses:DeleteConfigurationSetEventDestination",
+        "ses:GetConfigurationSetEventDestinations",
+    ],
+    "AWS::Events::Rule": [
+        "events:PutRule",
+        "events:DescribeRule",
+        "events:DeleteRule",
+        "events:EnableRule",
+        "events:DisableRule",
+        "events:PutTargets",
+        "events:RemoveTargets",
+        "events:ListTargetsByRule",
+        *(f"events:{action}" for action in _TAGS),
     ],
     "AWS::SES::EmailIdentity": [
         "ses:CreateEmailIdentity",

@@ -63,6 +63,7 @@ class DevRoutes:
             ("GET", "/_dev/outbox"): self.outbox,
             ("GET", "/_dev/audit"): self.audit,
             ("POST", "/_dev/clock"): self.move_clock,
+            ("POST", "/_dev/ses-event"): self.ses_event,
         }
         handler = handlers.get(route)
         if handler is None:
@@ -119,3 +120,16 @@ class DevRoutes:
         now = clock.advance(days)
         self.sweeper.sweep()
         return json_response({"now": now.isoformat(timespec="seconds")})
+
+    def ses_event(self, request):
+        """A bounce or complaint for one address, as SES reports it, run through the mail-events function."""
+        from local import ses_events
+
+        try:
+            body = json.loads(request.get_data(as_text=True) or "null")
+            kind, bounce_type, address, issue = ses_events.read_request(body)
+        except ValueError as refused:
+            return json_error(
+                400, getattr(refused, "message", "Send JSON"), field=getattr(refused, "field", None)
+            )
+        return json_response(ses_events.deliver(ses_events.ses_event(kind, bounce_type, address, issue)))

@@ -21,6 +21,7 @@ from tests.test_forms_your_data import ask_to_erase, token_from
 
 PERMISSIONS = yaml.safe_load((PROJECT_DIR / "tests" / "data" / "function_permissions.yaml").read_text())
 SECRET_PARAMETER = "/jtec/forms/app-secret"
+UNRECORDED_CALL = botocore.client.BaseClient._make_api_call
 
 
 class Recorded(set):
@@ -103,11 +104,29 @@ def expiry_audit_journeys(base_url, monkeypatch):
     audit([{"pk": "SUBJECT#abc", "sk": "ENQUIRY#2026-01-01T00:00:00Z#1"}], deleted_at=1_800_000_000)
 
 
+def mail_events_journeys(base_url, monkeypatch):
+    from jtec_forms import clock
+    from local import ses_events
+
+    with monkeypatch.context() as unrecorded:  # a subscriber sent an issue: the other functions' work
+        unrecorded.setattr(botocore.client.BaseClient, "_make_api_call", UNRECORDED_CALL)
+        details, _ = sign_up()
+        invoke("/api/subscribe/confirm", {"token": links_for(base_url, details["email"])[1]})
+        issue = news.Issue("winter", "Winter opening hours", "2026-12-01", "Hours.", "We close at noon.")
+        table = boto3.resource("dynamodb").Table(config.table_name())
+        news.Sending(table, boto3.client("ses"), issue, clock=clock.now, sleep=lambda _: None).run()
+    config.secret.cache_clear()  # a fresh instance of the function reads the key itself
+    soft = ses_events.ses_event("Bounce", "Transient", details["email"], "winter")
+    assert ses_events.deliver(soft)["ended"] == 0
+    assert ses_events.deliver(ses_events.ses_event("Complaint", None, details["email"]))["ended"] == 1
+
+
 JOURNEYS = {
     "EnquiryFunction": enquiry_journeys,
     "SubscriptionFunction": subscription_journeys,
     "YourDataFunction": your_data_journeys,
     "ExpiryAuditFunction": expiry_audit_journeys,
+    "MailEventsFunction": mail_events_journeys,
 }
 
 

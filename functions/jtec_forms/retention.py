@@ -100,6 +100,13 @@ ERASURE_RECEIPT = Retention(
     purpose="To show you, our staff and the regulator that we deleted what you asked us to",
     months=36,
 )
+MAIL_EVENT = Retention(
+    kind="mail_event",
+    sort_key="",  # under a partition per month (MAIL_EVENT_PARTITION)
+    what="Record that a newsletter mail bounced or was reported as spam, and whether that ended the subscription (no address)",
+    purpose="To stop mailing addresses that cannot or do not want to receive our news, and to show we did",
+    months=24,
+)
 EXPIRY_AUDIT = Retention(
     kind="expiry_audit",
     sort_key="",  # under a partition per month (EXPIRY_AUDIT_PARTITION)
@@ -118,10 +125,12 @@ SCHEDULE = (
     SUBMISSION,
     ERASURE_REQUEST,
     ERASURE_RECEIPT,
+    MAIL_EVENT,
     EXPIRY_AUDIT,
 )
 ERASURE_RECEIPT_PARTITION = "ERASURE_RECEIPT"
 EXPIRY_AUDIT_PARTITION = "EXPIRY_AUDIT#"  # + YYYY-MM of the deletion
+MAIL_EVENT_PARTITION = "MAIL_EVENT#"  # + YYYY-MM of the event
 
 
 def kind_of_key(pk, sk):
@@ -131,6 +140,8 @@ def kind_of_key(pk, sk):
         return ERASURE_RECEIPT.kind
     if pk.startswith(EXPIRY_AUDIT_PARTITION):
         return EXPIRY_AUDIT.kind
+    if pk.startswith(MAIL_EVENT_PARTITION):
+        return MAIL_EVENT.kind
     if sk == PENDING_SUBSCRIPTION.sort_key:
         return PENDING_SUBSCRIPTION.kind
     for entry in SCHEDULE:

@@ -104,6 +104,11 @@ def news_issue_problems(path):
         datetime.date.fromisoformat(date[:10])
     except ValueError:
         found.append(f"has the Date {date!r}: write the day it is sent as YYYY-MM-DD, e.g. Date: 2027-01-15")
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", Path(path).stem):
+        found.append(
+            "has a file name with other characters than letters, digits, dashes and underscores: "
+            "rename it (the name is the issue's address, and how bounces of its mail name it)"
+        )
     problem = description_problem(SimpleNamespace(metadata=fields))
     return found + ([problem.replace("under its Title", "in its header")] if problem else [])
 

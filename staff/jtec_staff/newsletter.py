@@ -12,6 +12,7 @@ reported as uncertain, and are never sent again by themselves (`--resend-uncerta
 import datetime
 import email.utils
 import html
+import re
 import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -19,10 +20,12 @@ from pathlib import Path
 
 from boto3.dynamodb.conditions import Key
 
-from jtec_forms import config, emails, retention, subscriptions, tokens
+from jtec_forms import config, emails, mail_events, retention, subscriptions, tokens
 from jtec_forms.subjects import delivery_address
 
 SENDING, SENT, REFUSED = "sending", "sent", "refused"
+# An issue's slug (its file's name): what SES takes as a message tag's value, so bounces name the issue.
+SLUG = re.compile(r"[A-Za-z0-9_-]{1,200}")
 THROTTLED = ("Throttling", "ThrottlingException", "TooManyRequestsException")
 
 
@@ -45,6 +48,8 @@ class Issue:
 def read_issue(news_dir, slug):
     """The issue `content/news/<slug>.md` as the site publishes it (a draft is refused)."""
     path = Path(news_dir) / f"{slug}.md"
+    if not SLUG.fullmatch(slug):
+        raise IssueProblem(f"{slug!r}: an issue's name has letters, digits, dashes and underscores only")
     if not path.is_file():
         raise IssueProblem(f"no news issue {slug!r}: expected the file {path}")
     header, _, body = path.read_text(encoding="utf-8").partition("\n\n")
@@ -272,7 +277,11 @@ class Sending:
         while True:
             try:
                 self.ses.send_raw_email(
-                    Source=config.mail_from(), Destinations=[to], RawMessage={"Data": raw}
+                    Source=config.mail_from(),
+                    Destinations=[to],
+                    RawMessage={"Data": raw},
+                    # SES reports a bounce or complaint with the message's tags: the issue it was.
+                    Tags=[{"Name": mail_events.ISSUE_TAG, "Value": self.issue.slug}],
                 )
                 break
             except ClientError as error:
