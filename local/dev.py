@@ -18,8 +18,8 @@ LINK = re.compile(r"https?://[^\s<>\"]+")
 
 
 def sent_mail(endpoint):
-    """Every mail the embedded SES at `endpoint` has sent, oldest first: to, subject, text, its links,
-    headers (`/_dev/outbox`, and the benchmarks that follow a mailed link)."""
+    """Every mail the embedded SES at `endpoint` has sent, oldest first: to, subject, text, its links, its
+    HTML part (news) and headers (`/_dev/outbox`, and the benchmarks that follow a mailed link)."""
     with urllib.request.urlopen(f"{endpoint}/moto-api/data.json") as answer:
         data = json.load(answer)
     mails = []
@@ -28,12 +28,14 @@ def sent_mail(endpoint):
         text = (
             parsed.get_content() if not parsed.is_multipart() else parsed.get_body(("plain",)).get_content()
         )
+        html_part = parsed.get_body(("html",)) if parsed.is_multipart() else None
         mails.append(
             {
                 "to": parsed["To"],
                 "subject": parsed["Subject"],
                 "text": text,
                 "links": LINK.findall(text),
+                "html": html_part.get_content() if html_part else None,
                 "headers": {name: str(value).strip() for name, value in parsed.items()},
             }
         )

@@ -315,3 +315,16 @@ def test_what_cannot_be_sent_is_one_line_and_status_2(forms, news_dir, slug, tex
     )
     assert status == 2
     assert message in err and len(err.splitlines()) == 1
+
+
+def test_the_local_outbox_shows_the_html_part_as_a_mail_client_would(forms, news_dir):
+    import urllib.request
+
+    subscribed(forms, 1)
+    send(news_dir)
+    with urllib.request.urlopen(forms + "/_dev/outbox") as answer:
+        page = html.fromstring(answer.read())
+    [frame] = page.xpath("//iframe")
+    assert frame.get("sandbox") == ""
+    assert "<strong>noon</strong>" in frame.get("srcdoc")
+    assert "Winter opening hours" in frame.get("title")
