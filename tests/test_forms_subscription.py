@@ -240,6 +240,21 @@ def test_multipart_form_data_is_taken_only_from_one_click_posts(forms):
     assert status == 415
 
 
+def test_an_unsubscribe_link_works_for_as_long_as_the_subscription_exists(forms):
+    details, _ = sign_up()
+    _, confirm_token, unsubscribe_token = links_for(forms, details["email"])
+    invoke("/api/subscribe/confirm", {"token": confirm_token})
+    clock.advance(5 * 366)  # five years of news later, from the first mail's header
+    status, _, body = invoke(
+        "/api/unsubscribe",
+        {"List-Unsubscribe": "One-Click"},
+        content_type="application/x-www-form-urlencoded",
+        query={"token": unsubscribe_token},
+    )
+    assert status == 303
+    assert subscription() is None
+
+
 def test_the_unsubscribe_page_button_deletes_the_subscription(forms):
     details, _ = sign_up()
     _, _, unsubscribe_token = links_for(forms, details["email"])

@@ -158,11 +158,14 @@ def by_kind(kind):
 # They never hold personal data; 90 days is long enough to look into a fault that a person reports.
 LOG_RETENTION_DAYS = 90
 
-# How long each emailed link works. A confirmation link lives as long as the sign-up it confirms; an
-# unsubscribe link two years. The used-link record (USED_LINK) must outlive every link (a test holds
-# them to that), or a used link would work again once its record expired.
+# How long each emailed link works. A confirmation link lives as long as the sign-up it confirms. An
+# unsubscribe link has no lifetime: it works for as long as the subscription exists (the address in a
+# newsletter's List-Unsubscribe header must keep working, RFC 8058), and using it ends that subscription.
+# The used-link record (USED_LINK) must outlive every link that has a lifetime (a test holds them to
+# that), or a used confirmation link would work again once its record expired; an unsubscribe link used
+# again after its record is gone can only end its own person's subscription again, which it says it does.
 CONFIRM_LINK_LIFETIME = datetime.timedelta(days=PENDING_SUBSCRIPTION.days)
-UNSUBSCRIBE_LINK_LIFETIME = datetime.timedelta(days=730)
+UNSUBSCRIBE_LINK_LIFETIME = None
 # Links that confirm a request about your data live as long as the request does.
 DATA_REQUEST_LINK_LIFETIME = datetime.timedelta(days=ERASURE_REQUEST.days)
 

@@ -13,7 +13,7 @@ UNSUBSCRIBE = "unsubscribe"
 ERASE = "erase-my-data"
 ACCESS = "see-my-data"
 
-# How long a link works, from the retention schedule.
+# How long a link works, from the retention schedule (None: for as long as what it acts on exists).
 MAX_AGE = {
     CONFIRM_SUBSCRIPTION: retention.CONFIRM_LINK_LIFETIME,
     UNSUBSCRIBE: retention.UNSUBSCRIBE_LINK_LIFETIME,
@@ -35,7 +35,9 @@ class Claims:
 
     @property
     def expires_at(self):
-        return self.issued_at + MAX_AGE[self.purpose]
+        """When the link stops working, or None when it works for as long as what it acts on exists."""
+        lifetime = MAX_AGE[self.purpose]
+        return self.issued_at + lifetime if lifetime else None
 
 
 class _ClockSigner(TimestampSigner):
@@ -56,7 +58,7 @@ def issue(secret, purpose, subject_key):
 def read(secret, purpose, token):
     try:
         payload, issued_at = _serializer(secret, purpose).loads(
-            token, max_age=MAX_AGE[purpose].total_seconds(), return_timestamp=True
+            token, max_age=MAX_AGE[purpose] and MAX_AGE[purpose].total_seconds(), return_timestamp=True
         )
     except SignatureExpired:
         raise TokenRefused("This link has expired. Start again to get a new one.") from None
