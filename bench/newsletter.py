@@ -31,20 +31,13 @@ Hello from **the benchmark**. See [our services](/services/).
 
 def populate(table, count):
     """`count` confirmed subscriptions, as confirming sign-ups makes them."""
-    from jtec_forms import clock, config, subscriptions
-    from jtec_forms.subjects import subject_key
+    from bench.events import confirmed_subscription
+    from jtec_forms import clock
 
     now = clock.now()
     with table.batch_writer() as batch:
         for number in range(count):
-            email = f"subscriber{number}@example.com"
-            consent = subscriptions.consent_proof(
-                {"policy_version": "2018-05-25"}, "w1", "Yes", "newsletter", now
-            )
-            pending = subscriptions.pending_item(
-                subject_key(config.secret(), email), "Bench", email, consent, now
-            )
-            batch.put_item(Item=subscriptions.confirmed(pending, now))
+            batch.put_item(Item=confirmed_subscription(f"subscriber{number}@example.com", "Bench", now))
 
 
 def sent_destinations(endpoint):

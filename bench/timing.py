@@ -25,19 +25,12 @@ def _request(module, context, route, body, source_ip):
 
 def _known_addresses(count):
     """`count` addresses with an active subscription (so they hold data too)."""
-    from jtec_forms import clock, config, store, subscriptions
-    from jtec_forms.subjects import subject_key
+    from bench.events import confirmed_subscription
+    from jtec_forms import clock, store
 
     now = clock.now()
     for number in range(count):
-        email = f"known{number}@example.com"
-        consent = subscriptions.consent_proof(
-            {"policy_version": "2018-05-25"}, "newsletter-2026-11", "Send me news", "bench", now
-        )
-        pending = subscriptions.pending_item(
-            subject_key(config.secret(), email), "Known", email, consent, now
-        )
-        store.put(subscriptions.confirmed(pending, now))
+        store.put(confirmed_subscription(f"known{number}@example.com", "Known", now))
 
 
 def _medians(route, body_for, client):

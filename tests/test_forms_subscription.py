@@ -166,14 +166,20 @@ def test_subscribe_answers_the_same_for_known_and_unknown_addresses(forms):
     assert subscription_count_active() == 1
 
 
+def confirmed_with_unsubscribe_token(base_url):
+    """Someone who signed up and confirmed: their unsubscribe token (from the confirmation mail)."""
+    details, _ = sign_up()
+    _, confirm_token, unsubscribe_token = links_for(base_url, details["email"])
+    invoke("/api/subscribe/confirm", {"token": confirm_token})
+    return unsubscribe_token
+
+
 def subscription_count_active():
     return len([item for item in items() if item["sk"] == "SUBSCRIPTION" and item["status"] == "active"])
 
 
 def test_one_click_unsubscribe_deletes_the_subscription(forms):
-    details, _ = sign_up()
-    _, confirm_token, unsubscribe_token = links_for(forms, details["email"])
-    invoke("/api/subscribe/confirm", {"token": confirm_token})
+    unsubscribe_token = confirmed_with_unsubscribe_token(forms)
     status, _, _ = invoke(
         "/api/unsubscribe",
         {"List-Unsubscribe": "One-Click"},
@@ -195,9 +201,7 @@ ONE_CLICK_MULTIPART = (
 
 def test_one_click_unsubscribe_sent_as_multipart_form_data_deletes_the_subscription(forms):
     """RFC 8058 section 3.1: a mail client SHOULD send the one-click POST as multipart/form-data."""
-    details, _ = sign_up()
-    _, confirm_token, unsubscribe_token = links_for(forms, details["email"])
-    invoke("/api/subscribe/confirm", {"token": confirm_token})
+    unsubscribe_token = confirmed_with_unsubscribe_token(forms)
     status, _, body = invoke(
         "/api/unsubscribe",
         raw=ONE_CLICK_MULTIPART,
@@ -220,9 +224,7 @@ def test_one_click_unsubscribe_sent_as_multipart_form_data_deletes_the_subscript
 def test_a_broken_multipart_one_click_post_is_refused_with_400_and_unsubscribes_no_one(
     forms, content_type, raw
 ):
-    details, _ = sign_up()
-    _, confirm_token, unsubscribe_token = links_for(forms, details["email"])
-    invoke("/api/subscribe/confirm", {"token": confirm_token})
+    unsubscribe_token = confirmed_with_unsubscribe_token(forms)
     status, _, body = invoke(
         "/api/unsubscribe", raw=raw, content_type=content_type, query={"token": unsubscribe_token}
     )
@@ -241,9 +243,7 @@ def test_multipart_form_data_is_taken_only_from_one_click_posts(forms):
 
 
 def test_an_unsubscribe_link_works_for_as_long_as_the_subscription_exists(forms):
-    details, _ = sign_up()
-    _, confirm_token, unsubscribe_token = links_for(forms, details["email"])
-    invoke("/api/subscribe/confirm", {"token": confirm_token})
+    unsubscribe_token = confirmed_with_unsubscribe_token(forms)
     clock.advance(5 * 366)  # five years of news later, from the first mail's header
     status, _, body = invoke(
         "/api/unsubscribe",
