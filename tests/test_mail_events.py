@@ -159,3 +159,19 @@ def test_the_dev_route_runs_the_function_as_ses_would(forms):
 def test_the_dev_route_refuses_what_is_not_an_event_naming_the_field(forms, body, field):
     status, answer = dev_post(forms, "/_dev/ses-event", body)
     assert status == 400 and answer["errors"][0]["field"] == field
+
+
+def test_an_issue_that_soft_bounced_is_not_sent_again_by_the_next_run(forms, news_dir):
+    from jtec_forms import clock
+
+    [person] = subscribed(forms, 1)
+    [tags] = send_issue(news_dir, "winter")
+    report("Bounce", person["email"], tags["issue"], bounce_type="Transient")
+    again = news.Sending(
+        resource_table(),
+        cli.ses(),
+        news.read_issue(news_dir, "winter"),
+        clock=clock.now,
+        sleep=lambda _: None,
+    ).run()
+    assert (again.sent, again.already_sent, again.uncertain) == (0, 1, 0)

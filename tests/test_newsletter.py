@@ -304,8 +304,10 @@ def test_the_one_click_address_in_the_newsletter_ends_the_subscription(forms, ne
             ISSUE.replace("Date:", "Status: draft\nDate:"),
             "is a draft: remove its 'Status: draft' line",
         ),
+        ("pictured", ISSUE + "\n![Our office](https://www.jtec.invalid/office.jpg)\n", "has an image"),
+        ("bad.name", None, "an issue's name has letters, digits, dashes and underscores only"),
     ],
-    ids=["no such issue", "no such address", "a draft"],
+    ids=["no such issue", "no such address", "a draft", "an image", "a name SES cannot tag"],
 )
 def test_what_cannot_be_sent_is_one_line_and_status_2(forms, news_dir, slug, text, message):
     if text:

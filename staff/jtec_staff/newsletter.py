@@ -26,6 +26,8 @@ from jtec_forms.subjects import delivery_address
 SENDING, SENT, REFUSED = "sending", "sent", "refused"
 # An issue's slug (its file's name): what SES takes as a message tag's value, so bounces name the issue.
 SLUG = re.compile(r"[A-Za-z0-9_-]{1,200}")
+# A Markdown or HTML image: a mail that shows it would load it from elsewhere (and could track the reader).
+IMAGE = re.compile(r"!\[[^\]]*\]\(|<img\b", re.IGNORECASE)
 THROTTLED = ("Throttling", "ThrottlingException", "TooManyRequestsException")
 
 
@@ -62,19 +64,21 @@ def read_issue(news_dir, slug):
     missing = [name for name in ("title", "date", "description") if not fields.get(name)]
     if missing:
         raise IssueProblem(f"{path} has no {', '.join(missing)} (docs/editing-news.md)")
+    if IMAGE.search(body):
+        raise IssueProblem(
+            f"{path} has an image: news mail loads nothing from elsewhere, so link to it instead"
+        )
     return Issue(slug, fields["title"], fields["date"], fields["description"], body.strip())
 
 
 def subscribers(table):
     """Every active subscription, in the order people confirmed, from the subscribers index (a Query,
     never a Scan): pk, email and when they confirmed."""
-    found, arguments = (
-        [],
-        {
-            "IndexName": subscriptions.SUBSCRIBERS_INDEX,
-            "KeyConditionExpression": Key("list_pk").eq(subscriptions.LIST_PARTITION),
-        },
-    )
+    found = []
+    arguments = {
+        "IndexName": subscriptions.SUBSCRIBERS_INDEX,
+        "KeyConditionExpression": Key("list_pk").eq(subscriptions.LIST_PARTITION),
+    }
     while True:
         page = table.query(**arguments)
         found += [
@@ -202,7 +206,7 @@ def claim(client, table_name, issue, recipient, now, resend_uncertain=False):
             return "unsubscribed"
         if len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
             old = reasons[1].get("Item", {}).get("status")
-            return "sent" if old in (SENT, {"S": SENT}) else "uncertain"
+            return "uncertain" if old in (SENDING, {"S": SENDING}) else "sent"  # sent, perhaps bounced since
         raise
 
 
