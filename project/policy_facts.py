@@ -33,6 +33,8 @@ AWS_SERVICES = {
     "AWS::SES::": "Amazon SES",
     "ses:": "Amazon SES",
     "ssm:": "AWS Systems Manager",
+    "AWS::Events::": "Amazon EventBridge",  # SES's bounce and complaint reports, addresses in them
+    "events:": "Amazon EventBridge",
     "AWS::CloudFront::": "Amazon CloudFront",
     "AWS::S3::": "Amazon S3",
 }
@@ -134,6 +136,16 @@ def problems(policy_html):
         f"does not name {service!r}, which processes personal data for the website"
         for service in sorted(set(AWS_SERVICES.values()))
         if service not in text
+    ]
+    renewal = (
+        f"{retention.CONSENT_RENEW_AFTER_MONTHS} months after you confirmed your subscription",
+        f"answer within {retention.CONSENT_RENEWAL.period}",
+    )
+    found += [
+        f"does not state the newsletter's consent renewal as the code applies it ({phrase!r}; "
+        "functions/jtec_forms/retention.py)"
+        for phrase in renewal
+        if phrase not in text
     ]
     if DATA_REGION not in text:
         found.append(f"does not state the region the data is stored in ({DATA_REGION_NAME}, {DATA_REGION})")

@@ -12,6 +12,8 @@ JOURNEY_PAGES = [
     "/newsletter/check-your-email/",
     "/newsletter/confirm/",
     "/newsletter/confirmed/",
+    "/newsletter/renew/",
+    "/newsletter/renewed/",
     "/newsletter/unsubscribe/",
     "/newsletter/unsubscribed/",
     "/your-data/see/",

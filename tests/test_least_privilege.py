@@ -5,12 +5,15 @@ AWS itself takes with the function's role. The tests drive every route of every 
 too, so the paths that take work back are covered) against the embedded AWS, record each call the
 code makes, and hold the list to those calls and the template to the list."""
 
+import datetime
+
 import boto3
 import botocore.client
 import pytest
 import yaml
 
-from jtec_forms import config, mailer
+from jtec_forms import config, mailer, tokens
+from jtec_forms.subjects import subject_key
 from jtec_staff import newsletter as news
 from project import PROJECT_DIR
 from project.template import read_template
@@ -78,6 +81,10 @@ def subscription_journeys(base_url, monkeypatch):
     token = token_from(base_url, details["email"], "/newsletter/confirm/")
     unsubscribe = token_from(base_url, details["email"], "/newsletter/unsubscribe/")
     assert invoke("/api/subscribe/confirm", {"token": token})[0] == 200
+    renew = tokens.issue(
+        config.secret(), tokens.RENEW_SUBSCRIPTION, subject_key(config.secret(), details["email"])
+    )
+    assert invoke("/api/subscribe/renew", {"token": renew})[0] == 200
     assert invoke("/api/unsubscribe", {"token": unsubscribe})[0] == 200
     mail_fails(monkeypatch)
     invoke("/api/subscribe", newsletter_form())
@@ -102,6 +109,8 @@ def expiry_audit_journeys(base_url, monkeypatch):
     from local.sweeper import audit
 
     audit([{"pk": "SUBJECT#abc", "sk": "ENQUIRY#2026-01-01T00:00:00Z#1"}], deleted_at=1_800_000_000)
+    # A consent-renewal question nobody answered: the subscription it asked about ends.
+    audit([{"pk": "SUBJECT#abc", "sk": "RENEWAL"}], deleted_at=1_800_000_000)
 
 
 def mail_events_journeys(base_url, monkeypatch):
@@ -258,6 +267,14 @@ def test_every_call_the_staff_tools_make_is_allowed_by_the_staff_policy(forms, m
         now = queries.utc_now()
         sending = news.Sending(table, boto3.client("ses"), issue, clock=queries.utc_now, sleep=lambda _: None)
         assert sending.run().sent == 1
+        two_years_on = news.Sending(
+            table,
+            boto3.client("ses"),
+            issue,
+            clock=lambda: now + datetime.timedelta(days=800),
+            sleep=lambda _: None,
+        )
+        assert two_years_on.run().asked_to_renew == 1
         queries.open_enquiries(table)
         queries.find_enquiry(table, reference)
         queries.resolve_enquiry(table, resolved, now)

@@ -38,6 +38,23 @@ def confirm_subscription(confirm_token, unsubscribe_token):
     return subject, text, unsubscribe_headers(unsubscribe_token)
 
 
+def renew_subscription(renew_token, unsubscribe_token, confirmed_on, ends_on):
+    """Instead of a news issue, to a subscriber whose consent is old: do you still want it?"""
+    subject = "Do you still want news from JTec IT Solutions?"
+    text = (
+        "Hello,\n\n"
+        f"On {confirmed_on} you agreed to get news and promotions from JTec IT Solutions by email.\n"
+        "It has been a while, so we are asking before we send you more. To keep getting it, open this\n"
+        "link and press the button on the page:\n\n"
+        f"{link('/newsletter/renew/', renew_token)}\n\n"
+        f"If you do nothing, your subscription ends on {ends_on} and we delete your details.\n\n"
+        "Unsubscribe now instead:\n"
+        f"{link('/newsletter/unsubscribe/', unsubscribe_token)}\n\n"
+        f"{SIGN_OFF}\n"
+    )
+    return subject, text, unsubscribe_headers(unsubscribe_token)
+
+
 def already_subscribed(unsubscribe_token):
     subject = "You are already subscribed to JTec IT Solutions news"
     text = (

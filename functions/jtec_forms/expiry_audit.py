@@ -6,7 +6,10 @@ item comes from its key, and when it expired from the schedule and the creation 
 carries (enquiries, rate-limit windows). Kinds whose key carries no time (a pending sign-up, a used
 link, a submission record, an erasure request) are audited with their deletion time and no lag.
 Deletions by a person or by staff (erasure, unsubscribe, resolving) are not TTL deletions: they carry
-no service identity and leave no audit entry."""
+no service identity and leave no audit entry.
+
+One TTL deletion also acts: a consent-renewal question nobody answered ends the subscription it asked
+about (`unanswered_renewal`), unless that subscription was renewed or confirmed again since."""
 
 import datetime
 
@@ -57,3 +60,19 @@ def audit_item(record):
         "lag_seconds": int((deleted - expired).total_seconds()) if expired else None,
         "expires_at": retention.epoch_seconds(retention.EXPIRY_AUDIT.expires_at(deleted)),
     }
+
+
+def unanswered_renewal(record):
+    """For a TTL deletion of a consent-renewal question (nobody answered it in time): the key of the
+    subscription it asked about and the consent date it ends below (subscriptions.still_due_before);
+    None for any other record."""
+    from jtec_forms import subscriptions
+
+    keys = record["dynamodb"]["Keys"]
+    if retention.kind_of_key(keys["pk"]["S"], keys["sk"]["S"]) != retention.CONSENT_RENEWAL.kind:
+        return None
+    deleted = datetime.datetime.fromtimestamp(
+        int(record["dynamodb"]["ApproximateCreationDateTime"]), datetime.UTC
+    )
+    key = {"pk": keys["pk"]["S"], "sk": retention.ACTIVE_SUBSCRIPTION.sort_key}
+    return key, subscriptions.still_due_before(deleted)

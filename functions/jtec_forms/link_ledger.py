@@ -37,9 +37,10 @@ def use_link(nonce, now):
     store._conditional(store.table().put_item, store.LinkAlreadyUsed, **_use_link(nonce, now)["Put"])
 
 
-def replace_using_link(nonce, now, previous, item):
+def replace_using_link(nonce, now, previous, item, deleting=()):
     """Use a link once and, in the same transaction, replace `previous` with `item`, provided the stored
-    item is still `previous` (same status and expiry): what was decided from it still holds."""
+    item is still `previous` (same status and expiry): what was decided from it still holds; and delete
+    the items at the keys `deleting`, if they are there."""
     condition = "#status = :status AND " + (
         f"{store.TTL_ATTRIBUTE} = :expires"
         if store.TTL_ATTRIBUTE in previous
@@ -57,7 +58,8 @@ def replace_using_link(nonce, now, previous, item):
             "ExpressionAttributeValues": values,
         }
     }
-    store._transact([("link", _use_link(nonce, now)), ("item", put_step)])
+    deletes = [("item", {"Delete": {"TableName": store.table().name, "Key": key}}) for key in deleting]
+    store._transact([("link", _use_link(nonce, now)), ("item", put_step), *deletes])
 
 
 def delete_using_link(nonce, now, key):

@@ -57,6 +57,17 @@ ACTIVE_SUBSCRIPTION = Retention(
     purpose="To send you news and promotions you asked for",
     until="Until you unsubscribe",
 )
+CONSENT_RENEWAL = Retention(
+    kind="consent_renewal",
+    sort_key="RENEWAL",
+    what="Record that we asked whether you still want our news: when (no address)",
+    purpose="To end your subscription if you do not say you still want it",
+    days=30,
+)
+# Consent grows old: a subscription confirmed (or renewed) more than this before a news issue is sent is
+# asked, instead of that issue, whether it still wants the news; with no answer within CONSENT_RENEWAL's
+# days it ends (the record's TTL; the expiry audit function ends the subscription it asked about).
+CONSENT_RENEW_AFTER_MONTHS = 24
 NEWSLETTER_SEND = Retention(
     kind="newsletter_send",
     sort_key="NEWS#",  # + the issue's slug
@@ -119,6 +130,7 @@ SCHEDULE = (
     ENQUIRY,
     PENDING_SUBSCRIPTION,
     ACTIVE_SUBSCRIPTION,
+    CONSENT_RENEWAL,
     NEWSLETTER_SEND,
     USED_LINK,
     RATE_LIMIT,
@@ -144,6 +156,8 @@ def kind_of_key(pk, sk):
         return MAIL_EVENT.kind
     if sk == PENDING_SUBSCRIPTION.sort_key:
         return PENDING_SUBSCRIPTION.kind
+    if sk == CONSENT_RENEWAL.sort_key:
+        return CONSENT_RENEWAL.kind
     for entry in SCHEDULE:
         if entry.sort_key.endswith("#") and sk.startswith(entry.sort_key):
             return entry.kind
@@ -166,6 +180,8 @@ LOG_RETENTION_DAYS = 90
 # again after its record is gone can only end its own person's subscription again, which it says it does.
 CONFIRM_LINK_LIFETIME = datetime.timedelta(days=PENDING_SUBSCRIPTION.days)
 UNSUBSCRIBE_LINK_LIFETIME = None
+# A link that keeps a subscription whose consent is being renewed lives as long as the question does.
+RENEW_LINK_LIFETIME = datetime.timedelta(days=CONSENT_RENEWAL.days)
 # Links that confirm a request about your data live as long as the request does.
 DATA_REQUEST_LINK_LIFETIME = datetime.timedelta(days=ERASURE_REQUEST.days)
 

@@ -73,6 +73,19 @@ CONFIRM_SUBSCRIPTION = Route(
     answer="Message",
     client_limit=20,
 )
+RENEW_SUBSCRIPTION = Route(
+    path="/api/subscribe/renew",
+    method="POST",
+    function="subscription",
+    form="token",
+    form_page="/newsletter/renew/",
+    page_title="Do you still want our news?",
+    thank_you_page="/newsletter/renewed/",
+    summary="Keep a subscription whose consent we asked to renew, with the emailed token",
+    status=200,
+    answer="Message",
+    client_limit=20,
+)
 UNSUBSCRIBE = Route(
     path="/api/unsubscribe",
     method="POST",
@@ -147,6 +160,7 @@ ROUTES = (
     ENQUIRY,
     SUBSCRIBE,
     CONFIRM_SUBSCRIPTION,
+    RENEW_SUBSCRIPTION,
     UNSUBSCRIBE,
     ERASURE,
     CONFIRM_ERASURE,

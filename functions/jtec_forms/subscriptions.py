@@ -1,6 +1,8 @@
 """What a newsletter subscription holds (only what news needs, with proof of consent) and the double
 opt-in rule. Plain Python: the store executes what these functions decide."""
 
+import datetime
+
 from jtec_forms import retention, store
 
 SUBSCRIBERS_INDEX = "subscribers"
@@ -9,6 +11,10 @@ LIST_PARTITION = "NEWSLETTER"  # the subscribers index lists active subscription
 
 class NothingPending(Exception):
     """There is no pending sign-up to confirm: it expired, or was confirmed or removed."""
+
+
+class NothingToRenew(Exception):
+    """There is no active subscription whose consent we asked to renew."""
 
 
 def consent_proof(policy_versions, wording_id, wording, source, requested_at):
@@ -51,3 +57,41 @@ def confirmed(item, now):
     active["list_pk"] = LIST_PARTITION
     active["list_sk"] = f"{now.isoformat(timespec='seconds')}#{item['pk']}"
     return active
+
+
+def renewal_due(confirmed_at, now):
+    """True when consent given (or renewed) at `confirmed_at` (ISO 8601) is older than the schedule lets a
+    send rely on: the subscriber is asked, instead of the issue, whether they still want the news."""
+    confirmed = datetime.datetime.fromisoformat(confirmed_at)
+    return retention.add_months(confirmed, retention.CONSENT_RENEW_AFTER_MONTHS) <= now
+
+
+def renewal_question(subject_key, now):
+    """The record that we asked (no address): its TTL ends the subscription if nobody answers."""
+    return {
+        "pk": subject_key,
+        "sk": retention.CONSENT_RENEWAL.sort_key,
+        "kind": retention.CONSENT_RENEWAL.kind,
+        "asked_at": now.isoformat(timespec="seconds"),
+        "expires_at": retention.epoch_seconds(retention.CONSENT_RENEWAL.expires_at(now)),
+    }
+
+
+def renewed(item, now):
+    """The subscription kept: its consent says when it was renewed, and it moves on the subscribers index
+    to that time (the next renewal is due from it)."""
+    if item is None or item.get("status") != "active":
+        raise NothingToRenew()
+    return {
+        **item,
+        "consent": {**item["consent"], "renewed_at": now.isoformat(timespec="seconds")},
+        "list_sk": f"{now.isoformat(timespec='seconds')}#{item['pk']}",
+    }
+
+
+def still_due_before(question_deleted_at):
+    """When a renewal question's TTL deleted it (nobody answered), the subscription it asked about ends if
+    its consent still dates from before this (`list_sk` compares as text): a subscription renewed or
+    confirmed again since then is kept."""
+    asked = question_deleted_at - datetime.timedelta(days=retention.CONSENT_RENEWAL.days)
+    return retention.add_months(asked, -retention.CONSENT_RENEW_AFTER_MONTHS).isoformat(timespec="seconds")

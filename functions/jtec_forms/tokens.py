@@ -10,6 +10,7 @@ from jtec_forms import clock, retention
 
 CONFIRM_SUBSCRIPTION = "confirm-subscription"
 UNSUBSCRIBE = "unsubscribe"
+RENEW_SUBSCRIPTION = "renew-subscription"
 ERASE = "erase-my-data"
 ACCESS = "see-my-data"
 
@@ -17,6 +18,7 @@ ACCESS = "see-my-data"
 MAX_AGE = {
     CONFIRM_SUBSCRIPTION: retention.CONFIRM_LINK_LIFETIME,
     UNSUBSCRIBE: retention.UNSUBSCRIBE_LINK_LIFETIME,
+    RENEW_SUBSCRIPTION: retention.RENEW_LINK_LIFETIME,
     ERASE: retention.DATA_REQUEST_LINK_LIFETIME,
     ACCESS: retention.DATA_REQUEST_LINK_LIFETIME,
 }

@@ -156,6 +156,8 @@ class Summary:
     already_sent: int = 0
     unsubscribed: int = 0  # ended (unsubscribed, erased) between the list and their turn
     uncertain: int = 0  # claimed by a run that stopped between SES's call and its answer
+    asked_to_renew: int = 0  # consent older than the schedule allows: asked instead of sent the issue
+    awaiting_renewal: int = 0  # asked before, not answered yet: not sent the issue
     failed: dict = field(default_factory=dict)  # SES's reason -> how many
     stopped: bool = False
 
@@ -251,7 +253,8 @@ class Sending:
     sleep: object = time.sleep
 
     def run(self, progress=None, stop=lambda: False, resend_uncertain=False):
-        """Send the issue to every subscriber it has not reached; a Summary of what happened."""
+        """Send the issue to every subscriber it has not reached (or, when their consent is old, the
+        question whether they still want it); a Summary of what happened."""
         client, listed = self.table.meta.client, subscribers(self.table)
         summary = Summary(subscribers=len(listed))
         interval = 1 / send_rate(self.ses)
@@ -259,46 +262,113 @@ class Sending:
             if stop():
                 summary.stopped = True
                 break
-            outcome = claim(client, self.table.name, self.issue, recipient, self.clock(), resend_uncertain)
-            if outcome == "claimed":
-                self.send_one(recipient, summary, interval)
+            now = self.clock()
+            if subscriptions.renewal_due(recipient["confirmed_at"], now):
+                self.ask_to_renew(recipient, summary, interval, now)
             else:
-                name = COUNTED_AS[outcome]
-                setattr(summary, name, getattr(summary, name) + 1)
+                outcome = claim(client, self.table.name, self.issue, recipient, now, resend_uncertain)
+                if outcome == "claimed":
+                    self.send_one(recipient, summary, interval)
+                else:
+                    name = COUNTED_AS[outcome]
+                    setattr(summary, name, getattr(summary, name) + 1)
             if progress:
                 progress(1)
         return summary
 
     def send_one(self, recipient, summary, interval):
-        """Send the claimed pair's message, retrying while SES throttles; mark it sent, or free it when
-        SES refuses it. Then wait out the rest of the send interval."""
-        from botocore.exceptions import ClientError
-
+        """Send the claimed pair's message; mark it sent, or free it when SES refuses it."""
         client, name = self.table.meta.client, self.table.name
         mail = message(self.issue, recipient)
-        raw, to = mail.as_bytes(), mail["To"]
+        refused = self.deliver(mail, interval, tags={mail_events.ISSUE_TAG: self.issue.slug})
+        if refused:
+            release(client, name, self.issue, recipient)
+            summary.failed[refused] = summary.failed.get(refused, 0) + 1
+            return
+        complete(client, name, self.issue, recipient, self.clock())
+        summary.sent += 1
+
+    def ask_to_renew(self, recipient, summary, interval, now):
+        """Instead of the issue, ask once whether they still want the news: the question's record (its TTL
+        ends the subscription if nobody answers), claimed as a send is, then the mail. A question SES
+        refuses is not asked again: the subscription ends with it, as the address takes no mail."""
+        outcome = ask(self.table.meta.client, self.table.name, recipient, now)
+        if outcome != "claimed":
+            name = "unsubscribed" if outcome == "unsubscribed" else "awaiting_renewal"
+            setattr(summary, name, getattr(summary, name) + 1)
+            return
+        refused = self.deliver(renewal_message(recipient, now), interval)
+        if refused:
+            summary.failed[refused] = summary.failed.get(refused, 0) + 1
+            return
+        summary.asked_to_renew += 1
+
+    def deliver(self, mail, interval, tags=None):
+        """Give SES one message, again while it throttles (nothing was sent), then wait out the rest of
+        the send interval: None once sent, or the code SES refused it with."""
+        from botocore.exceptions import ClientError
+
         started, wait = time.monotonic(), interval
         while True:
             try:
                 self.ses.send_raw_email(
                     Source=config.mail_from(),
-                    Destinations=[to],
-                    RawMessage={"Data": raw},
+                    Destinations=[mail["To"]],
+                    RawMessage={"Data": mail.as_bytes()},
                     # SES reports a bounce or complaint with the message's tags: the issue it was.
-                    Tags=[{"Name": mail_events.ISSUE_TAG, "Value": self.issue.slug}],
+                    Tags=[{"Name": name, "Value": value} for name, value in (tags or {}).items()],
                 )
                 break
             except ClientError as error:
                 code = error.response.get("Error", {}).get("Code", "") or "unknown"
                 if code not in THROTTLED:
-                    release(client, name, self.issue, recipient)
-                    summary.failed[code] = summary.failed.get(code, 0) + 1
-                    return
-                wait = min(wait * 2, 60)  # nothing was sent: wait longer, then send the same message
+                    return code
+                wait = min(wait * 2, 60)
                 self.sleep(wait)
-        complete(client, name, self.issue, recipient, self.clock())
-        summary.sent += 1
         self.sleep(max(0.0, interval - (time.monotonic() - started)))  # at most the account's send rate
+        return None
+
+
+def ask(client, table_name, recipient, now):
+    """Record that we ask whether they still want the news, once, if their subscription is active:
+    "claimed", or why not ("unsubscribed", "asked")."""
+    question = {
+        "TableName": table_name,
+        "Item": subscriptions.renewal_question(recipient["pk"], now),
+        "ConditionExpression": "attribute_not_exists(pk)",
+    }
+    active = {
+        "TableName": table_name,
+        "Key": {"pk": recipient["pk"], "sk": retention.ACTIVE_SUBSCRIPTION.sort_key},
+        "ConditionExpression": "#status = :active",
+        "ExpressionAttributeNames": {"#status": "status"},
+        "ExpressionAttributeValues": {":active": "active"},
+    }
+    try:
+        client.transact_write_items(TransactItems=[{"ConditionCheck": active}, {"Put": question}])
+        return "claimed"
+    except client.exceptions.TransactionCanceledException as cancelled:
+        reasons = cancelled.response.get("CancellationReasons", [])
+        if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+            return "unsubscribed"
+        if len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
+            return "asked"
+        raise
+
+
+def renewal_message(recipient, now):
+    """The question, with the link that keeps the subscription and the one that ends it."""
+    from jtec_forms.mailer import build
+
+    secret = config.secret()
+    subject, text, headers = emails.renew_subscription(
+        tokens.issue(secret, tokens.RENEW_SUBSCRIPTION, recipient["pk"]),
+        tokens.issue(secret, tokens.UNSUBSCRIBE, recipient["pk"]),
+        confirmed_on=_long_date(recipient["confirmed_at"]),
+        ends_on=_long_date(retention.CONSENT_RENEWAL.expires_at(now).isoformat()),
+    )
+    to = delivery_address(recipient["email"])
+    return email.message_from_bytes(build(to, subject, text, headers))
 
 
 def summary_text(issue, summary):
@@ -307,6 +377,11 @@ def summary_text(issue, summary):
         f"{issue.title}: sent {summary.sent} of {summary.subscribers} subscribers now; "
         f"{summary.already_sent} had it already; {summary.unsubscribed} unsubscribed meanwhile."
     ]
+    if summary.asked_to_renew or summary.awaiting_renewal:
+        lines.append(
+            f"Consent older than {retention.CONSENT_RENEW_AFTER_MONTHS} months: {summary.asked_to_renew} asked "
+            f"now whether they still want it, {summary.awaiting_renewal} asked before (no issue to either)."
+        )
     for reason, count in sorted(summary.failed.items()):
         lines.append(f"Failed, {count}: SES refused ({reason}); run the same command again to retry them.")
     if summary.uncertain:

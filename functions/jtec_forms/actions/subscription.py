@@ -67,6 +67,25 @@ def _already_confirmed(claims, now):
     raise Refused.about("token", "This sign-up has expired or was cancelled. Sign up again.")
 
 
+def renew_subscription(token, client_ip):
+    """Use the emailed link once to keep a subscription whose consent we asked to renew."""
+    now = clock.now()
+    rate_limits.check_client(routes.RENEW_SUBSCRIPTION, client_key(config.secret(), client_ip), now)
+    claims = common.claims(tokens.RENEW_SUBSCRIPTION, token)
+    current = store.get_subscription(claims.subject_key, now)
+    question = {"pk": claims.subject_key, "sk": retention.CONSENT_RENEWAL.sort_key}
+    try:
+        kept = subscriptions.renewed(current, now)
+        link_ledger.replace_using_link(claims.nonce, now, current, kept, deleting=[question])
+    except (subscriptions.NothingToRenew, store.ItemChanged):
+        raise Refused.about(
+            "token", "This subscription has ended, so there is nothing to keep. Sign up again."
+        ) from None
+    except store.LinkAlreadyUsed:
+        return {"message": "This link has already been used: your subscription is kept.", "already": True}
+    return {"message": "Thank you: you will keep getting our news."}
+
+
 def unsubscribe(token, client_ip):
     rate_limits.check_client(routes.UNSUBSCRIBE, client_key(config.secret(), client_ip), clock.now())
     claims = common.claims(tokens.UNSUBSCRIBE, token)

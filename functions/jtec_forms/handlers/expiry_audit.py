@@ -1,6 +1,8 @@
 """Lambda function `expiry_audit`: reads the table's stream (keys only) and audits each TTL deletion.
 Records that fail are reported one by one (partial batch response), so a retry repeats only them."""
 
+import contextlib
+
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
 from jtec_forms import expiry_audit, store
@@ -12,6 +14,9 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 def record_handler(record):
     if not expiry_audit.is_ttl_deletion(record.raw_event):
         return
+    unanswered = expiry_audit.unanswered_renewal(record.raw_event)
+    if unanswered is not None:
+        _end_subscription(*unanswered)
     entry = expiry_audit.audit_item(record.raw_event)
     if entry is not None:
         store.put(entry)  # the key holds the event id: a retried record writes the same entry again
@@ -19,6 +24,20 @@ def record_handler(record):
             "ttl deletion audited",
             extra={"item_kind": entry["item_kind"], "lag_seconds": entry["lag_seconds"]},
         )
+
+
+def _end_subscription(key, consent_before):
+    """End the subscription at `key` if its consent still dates from before `consent_before` (a retried
+    record finds it gone, or renewed, and changes nothing)."""
+    with contextlib.suppress(store.ConditionFailed):
+        store._conditional(
+            store.table().delete_item,
+            Key=key,
+            ConditionExpression="#status = :active AND list_sk < :before",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":active": "active", ":before": consent_before},
+        )
+        logger.info("subscription ended: consent not renewed")
 
 
 def _identified(record):

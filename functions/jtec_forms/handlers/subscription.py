@@ -1,4 +1,5 @@
-"""Lambda function `subscription`: POST /api/subscribe, /api/subscribe/confirm, /api/unsubscribe."""
+"""Lambda function `subscription`: POST /api/subscribe, /api/subscribe/confirm, /api/subscribe/renew,
+/api/unsubscribe."""
 
 from aws_lambda_powertools.logging import correlation_paths
 
@@ -26,6 +27,14 @@ def confirm():
         submission.data["token"], client_ip=web.client_ip(app.current_event)
     )
     logger.info("subscription confirmed")
+    return web.respond(submission, answer)
+
+
+@app.post(routes.RENEW_SUBSCRIPTION.path)
+def renew():
+    submission = web.read_submission(app.current_event, routes.RENEW_SUBSCRIPTION)
+    answer = actions.renew_subscription(submission.data["token"], client_ip=web.client_ip(app.current_event))
+    logger.info("subscription renewed")
     return web.respond(submission, answer)
 
 
