@@ -13,6 +13,10 @@ EXPLAINED = {
     "status": "open or resolved (enquiries); pending or active (subscriptions); sent (news we sent you)",
     "claimed_at": "when we began sending you a news issue",
     "sent_at": "when our mail service took that issue for you",
+    "asked_at": (
+        "when we asked whether you still want our news (your subscription ends "
+        f"{retention.CONSENT_RENEWAL.period} later unless you say yes)"
+    ),
     "policy_version": "the privacy policy in force when you sent the form",
     "consent": "our proof that you asked for the newsletter: the words you agreed to, and when",
     "reference": "the reference we gave you",
