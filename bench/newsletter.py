@@ -8,7 +8,6 @@ is given a rate no sender reaches here, so the figures are the command's own cos
 
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -47,15 +46,23 @@ def sent_destinations(endpoint):
     return Counter(address for message in messages for address in set(message["destinations"]))
 
 
-def jtec(issue_dir, environment):
+def jtec(issue_dir, environment, output):
+    """`jtec newsletter send bench` in its own process, its output to the file `output`."""
     command = [str(Path(sys.executable).parent / "jtec"), "newsletter", "send", "bench"]
-    return subprocess.Popen(
-        [*command, "--news-dir", str(issue_dir), "--yes", "--json"],
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    with open(output, "w") as written:
+        return subprocess.Popen(
+            [*command, "--news-dir", str(issue_dir), "--yes", "--json"],
+            env=environment,
+            stdout=written,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def finished(process, output):
+    """Wait for `process`: (exit status, its output, its own peak memory in MB, from wait4's usage)."""
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, Path(output).read_text(), usage.ru_maxrss / 1024
 
 
 def records_sent(table):
@@ -94,25 +101,24 @@ def main():
             table = boto3.resource("dynamodb").Table(config.table_name())
             populate(table, SUBSCRIBERS)
             print(f"  newsletter: sending to {SUBSCRIBERS:,} ...", flush=True)
+            output = Path(scratch) / "jtec.out"
             start = time.perf_counter()
-            run = jtec(scratch, environment)
-            out, err = run.communicate()
+            status, out, peak_mb = finished(jtec(scratch, environment, output), output)
             seconds = time.perf_counter() - start
-            if run.returncode != 0:
-                raise SystemExit(f"jtec newsletter send failed: {err[-2000:]}")
-            peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            if status != 0:
+                raise SystemExit(f"jtec newsletter send failed: {out[-2000:]}")
             once = sent_destinations(aws.endpoint)
 
             aws.empty()
             populate(table, SUBSCRIBERS)
             print("  newsletter: stopped half-way, then again ...", flush=True)
-            stopped = jtec(scratch, environment)
-            while records_sent(table) < SUBSCRIBERS // 2 and stopped.poll() is None:
+            stopped = jtec(scratch, environment, output)
+            deadline = time.perf_counter() + 30 * 60  # a run that died early still ends the benchmark
+            while records_sent(table) < SUBSCRIBERS // 2 and time.perf_counter() < deadline:
                 time.sleep(0.5)
             stopped.send_signal(signal.SIGINT)
-            first = json.loads(stopped.communicate()[0])
-            resumed = jtec(scratch, environment)
-            second = json.loads(resumed.communicate()[0])
+            first = json.loads(finished(stopped, output)[1])
+            second = json.loads(finished(jtec(scratch, environment, output), output)[1])
             twice = sent_destinations(aws.endpoint)
     finally:
         aws.stop()

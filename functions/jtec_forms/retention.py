@@ -60,8 +60,8 @@ ACTIVE_SUBSCRIPTION = Retention(
 CONSENT_RENEWAL = Retention(
     kind="consent_renewal",
     sort_key="RENEWAL",
-    what="Record that we asked whether you still want our news: when (no address)",
-    purpose="To end your subscription if you do not say you still want it",
+    what="Record that we asked if you still want our news (no address)",
+    purpose="To end your subscription if you do not answer",
     days=30,
 )
 # Consent grows old: a subscription confirmed (or renewed) more than this before a news issue is sent is
@@ -71,8 +71,8 @@ CONSENT_RENEW_AFTER_MONTHS = 24
 NEWSLETTER_SEND = Retention(
     kind="newsletter_send",
     sort_key="NEWS#",  # + the issue's slug
-    what="Record that a news issue was sent to you: which issue and when (no address, no content)",
-    purpose="So nobody gets an issue twice, and to show which issues you were sent",
+    what="Record of each news issue sent to you (no address)",
+    purpose="So nobody gets an issue twice",
     months=24,
 )
 USED_LINK = Retention(
@@ -114,8 +114,8 @@ ERASURE_RECEIPT = Retention(
 MAIL_EVENT = Retention(
     kind="mail_event",
     sort_key="",  # under a partition per month (MAIL_EVENT_PARTITION)
-    what="Record that a newsletter mail bounced or was reported as spam, and whether that ended the subscription (no address)",
-    purpose="To stop mailing addresses that cannot or do not want to receive our news, and to show we did",
+    what="Record of news mail that bounced or was reported as spam (no address)",
+    purpose="To stop mailing addresses that do not take our news",
     months=24,
 )
 EXPIRY_AUDIT = Retention(
