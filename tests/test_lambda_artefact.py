@@ -126,6 +126,15 @@ def _boto3_version():
     return boto3.__version__
 
 
+def renewal_token(email):
+    """The token of a consent-renewal question to `email` (what `jtec newsletter send` mails)."""
+    from jtec_forms import clock, config, tokens
+    from jtec_forms.subjects import subject_key
+
+    clock.reset()  # signed by the real clock, which the runtime's process reads (not the fixture's moved one)
+    return tokens.issue(config.secret(), tokens.RENEW_SUBSCRIPTION, subject_key(config.secret(), email))
+
+
 def route_requests():
     """One valid request per route, in an order that makes each valid (a subscription to confirm, an
     enquiry to see and erase), and a TTL deletion for the audit function."""
@@ -141,6 +150,9 @@ def route_requests():
             {"email": email, "name": details["name"], "consent": True, "policy_version": "2018-05-25"},
         ),
         (routes.CONFIRM_SUBSCRIPTION, None),
+        # The renewal question is mailed by `jtec newsletter send`, not by a route: its token is made here,
+        # with the key the runtime's process signs with.
+        (routes.RENEW_SUBSCRIPTION, {"token": renewal_token(email)}),
         (routes.UNSUBSCRIBE, None),
         (routes.ENQUIRY, details),
         (routes.ACCESS, {"email": email}),
