@@ -192,6 +192,17 @@ def claim(client, table_name, issue, recipient, now, resend_uncertain=False):
         },
         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
     }
+    outcome = _put_while_subscribed(client, table_name, recipient, put)
+    if isinstance(outcome, dict):  # the pair was claimed before: what its record says now
+        old = outcome.get("status")
+        return "uncertain" if old in (SENDING, {"S": SENDING}) else "sent"  # sent, perhaps bounced since
+    return outcome
+
+
+def _put_while_subscribed(client, table_name, recipient, put):
+    """Write `put` in one transaction with the check that the recipient's subscription is still active:
+    "claimed", "unsubscribed", or, when the put's own condition refused it, the item that was there (as
+    the put asked DynamoDB to return it; {} when it did not ask)."""
     active = {
         "TableName": table_name,
         "Key": {"pk": recipient["pk"], "sk": retention.ACTIVE_SUBSCRIPTION.sort_key},
@@ -207,8 +218,7 @@ def claim(client, table_name, issue, recipient, now, resend_uncertain=False):
         if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
             return "unsubscribed"
         if len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
-            old = reasons[1].get("Item", {}).get("status")
-            return "uncertain" if old in (SENDING, {"S": SENDING}) else "sent"  # sent, perhaps bounced since
+            return reasons[1].get("Item", {})
         raise
 
 
@@ -337,23 +347,8 @@ def ask(client, table_name, recipient, now):
         "Item": subscriptions.renewal_question(recipient["pk"], now),
         "ConditionExpression": "attribute_not_exists(pk)",
     }
-    active = {
-        "TableName": table_name,
-        "Key": {"pk": recipient["pk"], "sk": retention.ACTIVE_SUBSCRIPTION.sort_key},
-        "ConditionExpression": "#status = :active",
-        "ExpressionAttributeNames": {"#status": "status"},
-        "ExpressionAttributeValues": {":active": "active"},
-    }
-    try:
-        client.transact_write_items(TransactItems=[{"ConditionCheck": active}, {"Put": question}])
-        return "claimed"
-    except client.exceptions.TransactionCanceledException as cancelled:
-        reasons = cancelled.response.get("CancellationReasons", [])
-        if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-            return "unsubscribed"
-        if len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
-            return "asked"
-        raise
+    outcome = _put_while_subscribed(client, table_name, recipient, question)
+    return "asked" if isinstance(outcome, dict) else outcome
 
 
 def renewal_message(recipient, now):
