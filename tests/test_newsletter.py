@@ -330,3 +330,14 @@ def test_the_local_outbox_shows_the_html_part_as_a_mail_client_would(forms, news
     assert frame.get("sandbox") == ""
     assert "<strong>noon</strong>" in frame.get("srcdoc")
     assert "Winter opening hours" in frame.get("title")
+
+
+def test_a_subscriber_at_an_international_domain_gets_the_issue_at_its_ascii_form_once(forms, news_dir):
+    details, _ = sign_up(name="Ζωή Μüller", email="zoe@müller.de")
+    _, confirm_token, _ = links_for(forms, "zoe@xn--mller-kva.de")
+    assert invoke("/api/subscribe/confirm", {"token": confirm_token})[0] == 200
+    send(news_dir)
+    send(news_dir)
+    [mail] = news_mails(forms)
+    assert mail["to"] == "zoe@xn--mller-kva.de"
+    assert details["name"] not in mail["text"]
