@@ -1,5 +1,5 @@
-"""Two narrow patches to moto, for the local stack only (never in `functions/`), so that what costs
-DynamoDB a partition's worth of work costs moto no more than that:
+"""Narrow patches to moto, for the local stack only (never in `functions/`), so that what costs
+DynamoDB a partition's worth of work costs moto no more than that, and SES paces as AWS does:
 
 - `TransactWriteItems` deep-copies every table a transaction touches, to roll back on failure: time in
   proportion to the table, memory growing with its square. The patch keeps moto's transaction code,
@@ -11,14 +11,26 @@ DynamoDB a partition's worth of work costs moto no more than that:
   the items in it), built on the index's first Query and kept up to date by every write through the
   backend (PutItem, UpdateItem, DeleteItem, and the batches and transactions made of them), and hands
   the Query that partition's items only.
+- Every table with encryption at rest makes moto create a KMS key, and with it an RSA private key that
+  KMS never uses for a table: 20-200 ms each (RSA generation takes a random time), on every table the
+  tests and the local stack create. The patch makes one private key per key spec per process; nothing
+  here signs with them.
+- SES's send quota says 1 message a second (a sandbox account's rate), so a local `jtec newsletter send`
+  waited a second a message. The patch gives the rate a production account starts with,
+  `SES_SEND_RATE` (14 a second); `jtec` still reads it with GetSendQuota and paces itself by it.
 """
 
 import copy
+import functools
 import inspect
 import threading
 
 from moto.dynamodb import models
 from moto.dynamodb.models.table import Table
+from moto.kms import models as kms_models
+from moto.ses import models as ses_models
+
+SES_SEND_RATE = 14  # messages a second: what AWS gives a production SES account to start with
 
 
 class _CopyWithoutTables:
@@ -180,8 +192,21 @@ def _all_items(self):
     return sorted(self.items.get(partition[1], {}).values(), key=lambda item: item.range_key)
 
 
+_original_quota_init = ses_models.SESQuota.__init__
+
+
+def _production_quota(quota, sent):
+    _original_quota_init(quota, sent)
+    quota.max_send_rate = SES_SEND_RATE
+
+
+_one_private_key_per_spec = functools.cache(kms_models.generate_private_key)
+
+
 def apply():
     """Install the patches (idempotent)."""
+    kms_models.generate_private_key = _one_private_key_per_spec
+    ses_models.SESQuota.__init__ = _production_quota
     if models.DynamoDBBackend.transact_write_items is not _transact_write_items:
         models.copy = _CopyWithoutTables()
         models.DynamoDBBackend.transact_write_items = _transact_write_items

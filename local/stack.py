@@ -1,6 +1,7 @@
 """The embedded AWS of `make serve`: moto in server mode on 127.0.0.1, reached by boto3 over HTTP,
 with the data table created from `infra/template.yaml` and a verified SES sender."""
 
+import functools
 import logging
 import os
 import secrets
@@ -143,10 +144,15 @@ class LocalAws:
 
     def create_resources(self):
         """The table (from the template) and the verified SES sender, in a new or reset moto."""
+        self.ttl_attribute = create_table(self.clients["dynamodb"], self.table_name)
+        self.clients["ses"].verify_email_identity(EmailAddress="forms@jtec.invalid")
+
+    @functools.cached_property
+    def clients(self):
+        """This embedded AWS's DynamoDB and SES clients, made once (tests empty it hundreds of times)."""
         import boto3
 
-        self.ttl_attribute = create_table(boto3.client("dynamodb"), self.table_name)
-        boto3.client("ses").verify_email_identity(EmailAddress="forms@jtec.invalid")
+        return {service: boto3.client(service, endpoint_url=self.endpoint) for service in ("dynamodb", "ses")}
 
     def stop(self):
         if self.server is not None:

@@ -42,13 +42,18 @@ def _parsed(template_path, modified, size):
     return yaml.load(Path(template_path).read_text(encoding="utf-8"), Loader=_TemplateLoader)
 
 
+def _parse(template_path):
+    """The template's parse, shared: parsed again only when the file changes."""
+    stat = Path(template_path).stat()
+    return _parsed(str(template_path), stat.st_mtime_ns, stat.st_size)
+
+
 def read_template(template_path=TEMPLATE):
     """The SAM template as plain data (short-form tags become one-key mappings such as {"Ref": ...}): a
     copy of its parse, made again when the file changes (the tests and tools read it many times)."""
-    stat = Path(template_path).stat()
-    return copy.deepcopy(_parsed(str(template_path), stat.st_mtime_ns, stat.st_size))
+    return copy.deepcopy(_parse(template_path))
 
 
 def table_definition(template_path=TEMPLATE):
-    """The data table's properties exactly as the SAM template declares them."""
-    return read_template(template_path)["Resources"][TABLE_RESOURCE]["Properties"]
+    """The data table's properties exactly as the SAM template declares them (a copy)."""
+    return copy.deepcopy(_parse(template_path)["Resources"][TABLE_RESOURCE]["Properties"])

@@ -72,19 +72,40 @@ def table_name():
     return _table_option["name"] or os.environ.get("TABLE_NAME") or ""
 
 
-def table():
+# The environment variables a boto3 session takes its credentials, region and endpoint from.
+AWS_SETTINGS = (
+    "AWS_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+)
+
+
+def session():
+    """A boto3 session for the AWS settings the environment gives now. One per set of settings in a
+    process: a new session reads AWS's service descriptions again (about 150 ms), and jtec runs many
+    times in one process where its commands are called from Python (the tests)."""
+    return _session(tuple(os.environ.get(name) for name in AWS_SETTINGS))
+
+
+@functools.lru_cache(maxsize=8)
+def _session(settings):
     import boto3
 
+    return boto3.Session()
+
+
+def table():
     if not table_name():
         fail("which table? pass --table or set TABLE_NAME")
-    # A session of its own: the credentials, region and endpoint as the environment gives them now.
-    return boto3.Session().resource("dynamodb").Table(table_name())
+    return session().resource("dynamodb").Table(table_name())
 
 
 def ses():
-    import boto3
-
-    return boto3.Session().client("ses")
+    return session().client("ses")
 
 
 def emit(data, as_json, render):
