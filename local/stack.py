@@ -1,11 +1,13 @@
-"""The embedded AWS of `make serve`: moto in server mode on 127.0.0.1, reached by boto3 over HTTP,
-with the data table created from `infra/template.yaml` and a verified SES sender."""
+"""The embedded AWS of `make serve`: moto in server mode on 127.0.0.1, reached by boto3 over HTTP from
+other processes and in this one without it (local/aws_in_process.py), with the data table created from
+`infra/template.yaml` and a verified SES sender."""
 
 import functools
 import logging
 import os
 import secrets
 
+from local import aws_in_process
 from project.policy_facts import DATA_REGION
 from project.template import CREATE_TABLE_KEYS, TEMPLATE, table_definition
 
@@ -99,6 +101,7 @@ class LocalAws:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.server = LocalOnlyMotoServer().start()
         self.endpoint = self.server.endpoint
+        aws_in_process.serve(self.endpoint)
         self.reset()
         os.environ.update(
             {
@@ -156,4 +159,5 @@ class LocalAws:
 
     def stop(self):
         if self.server is not None:
+            aws_in_process.forget(self.endpoint)
             self.server.stop()

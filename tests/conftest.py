@@ -6,6 +6,7 @@ import os
 import pytest
 from hypothesis import settings
 
+from local import aws_in_process  # noqa: F401 (before any botocore session: each then answers the embedded AWS here)
 from local.app import LocalSite
 from project.site import build_site
 from tests.support import CHROMIUM, CHROMIUM_ARGS, TEST_MEASUREMENT_ID, examples, running_server
