@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 SERVE_INSTALLED := $(VENV)/.installed-serve
 TEST_INSTALLED := $(VENV)/.installed-test
 
-.PHONY: serve preview check test lint chromium node infra-tools build lock form-rules lock-functions bench deploy publish clean
+.PHONY: serve preview check test lint chromium node infra-tools build lock form-rules bank-holidays lock-functions bench deploy publish clean
 
 $(SERVE_INSTALLED): pyproject.toml staff/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -109,6 +109,11 @@ bench: $(TEST_INSTALLED) $(NODE_INSTALLED) chromium
 # The forms' validators, generated from their JSON Schemas (a test fails while they are stale).
 form-rules: $(TEST_INSTALLED)
 	$(PY) -m project.form_rules
+
+# Northern Ireland's bank holidays for data requests' deadlines, from the holidays library (a test fails
+# while the file and the library disagree, or when it ends within three years).
+bank-holidays: $(TEST_INSTALLED)
+	$(PY) -m project.bank_holidays
 
 lock-functions: $(SERVE_INSTALLED)
 	$(PY) -m infra.lock_functions

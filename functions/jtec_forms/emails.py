@@ -68,7 +68,21 @@ def already_subscribed(unsubscribe_token):
     return subject, text, unsubscribe_headers(unsubscribe_token)
 
 
-def staff_notification(reference, topic_label):
+def staff_notification(reference, topic_label, request=None):
+    """The mail that tells staff an enquiry arrived; `request` (right_label, due date) for a data request,
+    which has a legal deadline and its own commands."""
+    if request:
+        right_label, due = request
+        subject = f"New data request {reference}: {right_label}, due {long_date(due)}"
+        text = (
+            f"A request about a person's data has arrived.\n\nReference: {reference}\nAsked: {right_label}\n"
+            f"Due by law: {long_date(due)} (one month from receipt)\n\n"
+            f"To read it: jtec requests show {reference}\n"
+            f"When it is answered: jtec requests close {reference} --outcome CATEGORY\n"
+            f"If it is complex: jtec requests extend {reference} --reason TEXT (within the first month)\n"
+            "(Closing deletes the person's details at once.) This email holds no personal details.\n"
+        )
+        return subject, text
     subject = f"New enquiry {reference}: {topic_label}"
     text = (
         f"A new enquiry has arrived.\n\nReference: {reference}\nTopic: {topic_label}\n\n"
@@ -77,6 +91,11 @@ def staff_notification(reference, topic_label):
         "(Resolving deletes the person's details at once.) This email holds no personal details.\n"
     )
     return subject, text
+
+
+def long_date(day):
+    """A date as people write it: 30 December 2026."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def confirm_erasure(erase_token):

@@ -17,7 +17,11 @@ OPEN_PARTITION = "OPEN_ENQUIRY"  # the open-enquiries index lists items that hav
 # can hold (25 of the costliest are 1.2 MB as a page), well inside Lambda's 6 MB answer (a test holds it).
 MAX_OPEN_PER_ADDRESS = 25
 # The fields that make two submissions the same enquiry (the honeypot and form plumbing are not).
-IDENTITY_FIELDS = ("name", "email", "phone", "topic", "message", "opt_in")
+IDENTITY_FIELDS = ("name", "email", "phone", "topic", "right", "message", "opt_in")
+# The topic of a data request: a right the website cannot carry out by itself (`right`), with a legal
+# deadline (deadlines.py) that staff work to with `jtec requests`.
+DATA_REQUEST_TOPIC = "personal-data"
+LOCAL_TIME = "Europe/London"  # the calendar a request's day of receipt is counted in
 
 
 def new_reference():
@@ -69,7 +73,20 @@ def enquiry_item(submission, subject_key, reference, created, policy_versions):
     }
     if submission.get("phone"):
         item["phone"] = submission["phone"]
+    if submission["topic"] == DATA_REQUEST_TOPIC:
+        item.update(data_request(submission["right"], created))
     return item
+
+
+def data_request(right, created):
+    """What makes an enquiry a data request: the right asked for, the day it was received (in Northern
+    Ireland) and the day it must be answered by."""
+    import zoneinfo
+
+    from jtec_forms import deadlines
+
+    received = created.astimezone(zoneinfo.ZoneInfo(LOCAL_TIME)).date()
+    return {"right": right, "received": received.isoformat(), "due": deadlines.due(received).isoformat()}
 
 
 def resolution(now):

@@ -128,6 +128,16 @@ def normalise(data):
     return cleaned
 
 
+def required_fields(form_schema, data):
+    """The fields `data` must have: the schema's `required`, and its `then.required` when its `if` holds
+    (an `if` of `const` values, such as the enquiry's topic asking for the right being used)."""
+    required = list(form_schema.get("required", []))
+    condition = form_schema.get("if")
+    if condition and all(data.get(name) == rule["const"] for name, rule in condition["properties"].items()):
+        required += form_schema["then"].get("required", [])
+    return required
+
+
 def _priority(keyword):
     return KEYWORD_PRIORITY.index(keyword) if keyword in KEYWORD_PRIORITY else len(KEYWORD_PRIORITY)
 
@@ -139,7 +149,7 @@ def validate(form, data, rules=broken_rules):
     properties = form_schema["properties"]
     if not isinstance(data, dict):
         return [FieldError(None, NOT_AN_OBJECT)]
-    required = form_schema.get("required", [])
+    required = required_fields(form_schema, data)
     found = {
         name: properties[name]["x-messages"]["required"]
         for name in required
@@ -166,5 +176,5 @@ def validate(form, data, rules=broken_rules):
 
 def without_empty_optionals(form, data):
     """Drop optional fields sent empty, so the stored item has no blank attributes."""
-    required = set(schema(form).get("required", []))
+    required = set(required_fields(schema(form), data))
     return {name: value for name, value in data.items() if value != "" or name in required}

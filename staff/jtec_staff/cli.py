@@ -139,7 +139,7 @@ def scanning(description):
 @click.group()
 @click.option("--table", "table_option", help="The DynamoDB table (default: $TABLE_NAME).")
 def main(table_option):
-    """JTec staff tools: enquiries, erasure receipts and the retention report."""
+    """JTec staff tools: enquiries, data requests, erasure receipts, the retention report and the news."""
     _table_option["name"] = table_option
 
 
@@ -187,7 +187,13 @@ def show_enquiry(reference, as_json):
 @aws_errors
 def resolve_enquiry(reference):
     """Mark an enquiry dealt with: the person's details are deleted at once."""
-    if queries.resolve_enquiry(table(), reference, queries.utc_now()):
+    try:
+        resolved = queries.resolve_enquiry(table(), reference, queries.utc_now())
+    except queries.IsADataRequest:
+        fail(
+            f"{reference} is a data request: when it is answered, jtec requests close {reference} --outcome ..."
+        )
+    if resolved:
         click.echo(f"Resolved {reference}: name, email, telephone and message deleted.")
     else:
         fail(f"{reference} was already resolved")
@@ -378,3 +384,6 @@ def send_news(slug, news_dir, dry_run, test_to, resend_uncertain, yes, as_json):
     emit(data, as_json, lambda data: click.echo(news.summary_text(issue, summary)))
     if summary.stopped or summary.failed:
         sys.exit(1)
+
+
+from jtec_staff import request_commands  # noqa: E402, F401 (adds `jtec requests` to main)

@@ -14,6 +14,10 @@ class UnknownReference(Exception):
     """No item has this reference."""
 
 
+class IsADataRequest(Exception):
+    """The enquiry is a data request: it is closed with its outcome (`jtec requests close`), not resolved."""
+
+
 # What a Scan by the staff tools may read (StaffToolsPolicy holds them to it): keys, kinds and times,
 # never a name, address, telephone number or message.
 KEY_ONLY = ("pk", "sk")
@@ -29,7 +33,7 @@ def _projection(names):
     }
 
 
-def _pages(call, **arguments):
+def pages(call, **arguments):
     """Every page of a Query or Scan, one after another."""
     while True:
         page = call(**arguments)
@@ -43,7 +47,7 @@ def open_enquiries(table):
     """Open enquiries, newest first, from the open-enquiries index (a Query, never a Scan)."""
     items = []
     condition = Key("open_pk").eq(enquiries.OPEN_PARTITION)
-    for page in _pages(
+    for page in pages(
         table.query, IndexName=OPEN_INDEX, KeyConditionExpression=condition, ScanIndexForward=False
     ):
         items += page["Items"]
@@ -54,7 +58,7 @@ def find_enquiry(table, reference, progress=None):
     """The enquiry with this reference: from the open list (a Query), else by a Scan of the table
     (resolved enquiries are off the list); `progress` is told how many items each page read."""
     condition = Key("open_pk").eq(enquiries.OPEN_PARTITION)
-    for page in _pages(
+    for page in pages(
         table.query,
         IndexName=OPEN_INDEX,
         KeyConditionExpression=condition,
@@ -63,7 +67,7 @@ def find_enquiry(table, reference, progress=None):
         for found in page["Items"]:
             return table.get_item(Key={"pk": found["pk"], "sk": found["sk"]}, ConsistentRead=True)["Item"]
     wanted = Attr("reference").eq(reference) & Attr("kind").eq(retention.ENQUIRY.kind)
-    for page in _pages(table.scan, FilterExpression=wanted, ConsistentRead=True, **_projection(KEY_ONLY)):
+    for page in pages(table.scan, FilterExpression=wanted, ConsistentRead=True, **_projection(KEY_ONLY)):
         if progress:
             progress(page["ScannedCount"])
         for found in page["Items"]:
@@ -74,6 +78,8 @@ def find_enquiry(table, reference, progress=None):
 def resolve_enquiry(table, reference, now):
     """Scrub the enquiry's personal details and take it off the open list; False if already resolved."""
     item = find_enquiry(table, reference)
+    if item.get("topic") == enquiries.DATA_REQUEST_TOPIC:
+        raise IsADataRequest(reference)
     if item.get("status") != "open":
         return False
     change = enquiries.resolution(now)
@@ -96,7 +102,7 @@ def resolve_enquiry(table, reference, now):
 
 def receipts(table):
     items = []
-    for page in _pages(table.query, KeyConditionExpression=Key("pk").eq(retention.ERASURE_RECEIPT_PARTITION)):
+    for page in pages(table.query, KeyConditionExpression=Key("pk").eq(retention.ERASURE_RECEIPT_PARTITION)):
         items += page["Items"]
     return sorted(
         (erasure.summary(item) for item in items), key=lambda receipt: receipt["confirmed_at"], reverse=True
@@ -121,7 +127,7 @@ def retention_report(table, now, progress=None):
     soon = epoch + EXPIRING_WITHIN_DAYS * 86400
     live, expiring, overdue = Counter(), Counter(), Counter()
     deletions, worst_lag = defaultdict(Counter), {}
-    for page in _pages(table.scan, ConsistentRead=True, **_projection(RETENTION_FIELDS)):
+    for page in pages(table.scan, ConsistentRead=True, **_projection(RETENTION_FIELDS)):
         if progress:
             progress(page["ScannedCount"])
         for item in page["Items"]:

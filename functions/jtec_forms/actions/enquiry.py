@@ -95,9 +95,13 @@ def _newsletter_from_enquiry(submission, subject, now, written):
     return None
 
 
-def _notify_staff(reference, topic):
-    topic_label = schema("enquiry")["properties"]["topic"]["x-labels"][topic]
-    common.send(config.staff_email(), emails.staff_notification(reference, topic_label))
+def _notify_staff(item):
+    properties = schema("enquiry")["properties"]
+    request = None
+    if item.get("due"):
+        request = (properties["right"]["x-labels"][item["right"]], datetime.date.fromisoformat(item["due"]))
+    topic_label = properties["topic"]["x-labels"][item["topic"]]
+    common.send(config.staff_email(), emails.staff_notification(item["reference"], topic_label, request))
 
 
 def submit_enquiry(submission, client_ip):
@@ -105,6 +109,8 @@ def submit_enquiry(submission, client_ip):
     a double opt-in. Once the enquiry is stored it is kept: later failures ask for it to be sent again."""
     if submission.get("website"):
         return {"reference": enquiries.new_reference()}
+    if submission["topic"] != enquiries.DATA_REQUEST_TOPIC:
+        submission = {name: value for name, value in submission.items() if name != "right"}  # not asked
     now = clock.now()
     secret = config.secret()
     versions = common.policy_versions(submission, now)
@@ -139,7 +145,7 @@ def submit_enquiry(submission, client_ip):
         once.run(
             record_key,
             "staff_notified",
-            lambda: _notify_staff(record["reference"], submission["topic"]),
+            lambda: _notify_staff(item),
             held=first_arrival,
         )
     except store.Gone:

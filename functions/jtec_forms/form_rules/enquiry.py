@@ -60,8 +60,15 @@ def validate_https___jtec_invalid_schemas_enquiry_json(data, custom_formats={}, 
             data__topic = data['topic']
             if not isinstance(data__topic, str):
                 errors.append(JsonSchemaValueException('' + (name_prefix or 'data') + '.topic must be string', name='' + (name_prefix or 'data') + '.topic', rule='type'))
-            if not (isinstance(data__topic, str) and data__topic == 'support' or (isinstance(data__topic, str) and data__topic == 'service') or (isinstance(data__topic, str) and data__topic == 'maintenance') or (isinstance(data__topic, str) and data__topic == 'feedback') or (isinstance(data__topic, str) and data__topic == 'other')):
-                errors.append(JsonSchemaValueException('' + (name_prefix or 'data') + ".topic must be one of ['support', 'service', 'maintenance', 'feedback', 'other']", name='' + (name_prefix or 'data') + '.topic', rule='enum'))
+            if not (isinstance(data__topic, str) and data__topic == 'support' or (isinstance(data__topic, str) and data__topic == 'service') or (isinstance(data__topic, str) and data__topic == 'maintenance') or (isinstance(data__topic, str) and data__topic == 'feedback') or (isinstance(data__topic, str) and data__topic == 'personal-data') or (isinstance(data__topic, str) and data__topic == 'other')):
+                errors.append(JsonSchemaValueException('' + (name_prefix or 'data') + ".topic must be one of ['support', 'service', 'maintenance', 'feedback', 'personal-data', 'other']", name='' + (name_prefix or 'data') + '.topic', rule='enum'))
+        if 'right' in data_keys:
+            data_keys.remove('right')
+            data__right = data['right']
+            if not isinstance(data__right, str):
+                errors.append(JsonSchemaValueException('' + (name_prefix or 'data') + '.right must be string', name='' + (name_prefix or 'data') + '.right', rule='type'))
+            if not (isinstance(data__right, str) and data__right == 'correction' or (isinstance(data__right, str) and data__right == 'objection') or (isinstance(data__right, str) and data__right == 'restriction') or (isinstance(data__right, str) and data__right == 'other-data') or (isinstance(data__right, str) and data__right == 'complaint')):
+                errors.append(JsonSchemaValueException('' + (name_prefix or 'data') + ".right must be one of ['correction', 'objection', 'restriction', 'other-data', 'complaint']", name='' + (name_prefix or 'data') + '.right', rule='enum'))
         if 'message' in data_keys:
             data_keys.remove('message')
             data__message = data['message']
@@ -100,6 +107,26 @@ def validate_https___jtec_invalid_schemas_enquiry_json(data, custom_formats={}, 
                     errors.append(JsonSchemaValueException('' + (name_prefix or 'data') + '.website must be shorter than or equal to 200 characters', name='' + (name_prefix or 'data') + '.website', rule='maxLength'))
         if data_keys:
             errors.append(JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', name='' + (name_prefix or 'data') + '', rule='additionalProperties'))
+    try:
+        data_is_dict = isinstance(data, dict)
+        if data_is_dict:
+            data__missing_keys = set(['topic']) - data.keys()
+            if data__missing_keys:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain ' + (str(sorted(data__missing_keys)) + ' properties'), name='' + (name_prefix or 'data') + '', rule='required')
+            data_keys = set(data.keys())
+            if 'topic' in data_keys:
+                data_keys.remove('topic')
+                data__topic = data['topic']
+                if not (isinstance(data__topic, str) and data__topic == 'personal-data'):
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.topic must be same as const definition: personal-data', name='' + (name_prefix or 'data') + '.topic', rule='const')
+    except (JsonSchemaValueException, JsonSchemaValuesException):
+        pass
+    else:
+        data_is_dict = isinstance(data, dict)
+        if data_is_dict:
+            data__missing_keys = set(['right']) - data.keys()
+            if data__missing_keys:
+                errors.append(JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain ' + (str(sorted(data__missing_keys)) + ' properties'), name='' + (name_prefix or 'data') + '', rule='required'))
     if errors:
         raise JsonSchemaValuesException(errors)
     return data
