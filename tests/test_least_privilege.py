@@ -250,7 +250,7 @@ def staff_requests(forms, monkeypatch, journey):
 
 
 def test_every_call_the_staff_tools_make_is_allowed_by_the_staff_policy(forms, monkeypatch):
-    from jtec_staff import queries
+    from jtec_staff import data_requests, queries
 
     details = person()
     reference = invoke("/api/enquiry", details)[2]["reference"]
@@ -258,6 +258,10 @@ def test_every_call_the_staff_tools_make_is_allowed_by_the_staff_policy(forms, m
     erased = person()
     invoke("/api/enquiry", erased)
     invoke("/api/erasure/confirm", {"token": ask_to_erase(forms, erased["email"])})
+    extended, closed = (
+        invoke("/api/enquiry", person(topic="personal-data", right=right))[2]["reference"]
+        for right in ("correction", "objection")
+    )
 
     subscriber, _ = sign_up()
     invoke("/api/subscribe/confirm", {"token": links_for(forms, subscriber["email"])[1]})
@@ -282,6 +286,9 @@ def test_every_call_the_staff_tools_make_is_allowed_by_the_staff_policy(forms, m
         [receipt] = queries.receipts(table)
         queries.receipt(table, receipt["reference"])
         queries.retention_report(table, now)
+        data_requests.open_requests(table, data_requests.local_date(now))
+        data_requests.extend(table, extended, "Records in three offices", now)
+        data_requests.close(table, closed, "done", now)
 
     made = staff_requests(forms, monkeypatch, every_command)
     assert {action for action, _, _ in made} >= {
