@@ -341,3 +341,33 @@ def test_see_my_data_through_the_emailed_link_and_download_it(forms, browser, ja
         details["message"]
     ]
     context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_data_request_names_the_missing_right_then_is_sent_with_it(forms, browser, javascript):
+    """A visitor chooses "Your personal data", forgets to say what they want, is told so beside the
+    right question (or on the error page, without JavaScript), then sends it as a data request."""
+    context, page = new_page(browser, javascript)
+    details = person()
+    page.goto(forms + "/contact/")
+    fill_enquiry(page, details)
+    page.get_by_label("Your personal data").check()
+    page.get_by_role("button", name="Send enquiry").click()
+    message = "Select what you would like us to do about your personal data"
+    if javascript:
+        page.locator("#right-error").wait_for(state="visible")
+        assert message in page.locator("#right-error").inner_text()
+    else:
+        assert page.get_by_role("link", name=message).get_attribute("href") == "/contact/#right"
+        page.go_back()
+        fill_enquiry(page, details)
+        page.get_by_label("Your personal data").check()
+    page.get_by_label("Keep my details but stop using them for now (a restriction)").check()
+    page.get_by_role("button", name="Send enquiry").click()
+    page.wait_for_load_state()
+    if javascript:
+        page.locator("[data-confirmation]").wait_for(state="visible")
+    [request] = [item for item in dev_items(forms) if item.get("email") == details["email"]]
+    assert (request["topic"], request["right"]) == ("personal-data", "restriction")
+    assert request["due"] > request["received"]
+    context.close()
