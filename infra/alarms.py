@@ -29,6 +29,12 @@ FUNCTIONS = (
         "failed (EventBridge tries again for 24 hours; see its log group).",
     ),
     (
+        "Digest",
+        "DigestFunction",
+        "The staff digest",
+        "failed (the scheduler tries twice more; jtec digest prints what it would have said).",
+    ),
+    (
         "ExpiryAudit",
         "ExpiryAuditFunction",
         "The expiry audit",

@@ -66,6 +66,7 @@ class DevRoutes:
             ("GET", "/_dev/audit"): self.audit,
             ("POST", "/_dev/clock"): self.move_clock,
             ("POST", "/_dev/ses-event"): self.ses_event,
+            ("POST", "/_dev/digest"): self.digest,
         }
         handler = handlers.get(route)
         if handler is None:
@@ -122,6 +123,14 @@ class DevRoutes:
         now = clock.advance(days)
         self.sweeper.sweep()
         return json_response({"now": now.isoformat(timespec="seconds")})
+
+    def digest(self, request):
+        """Run the staff digest function now, as its schedule would: its mail shows in the outbox."""
+        from jtec_forms.handlers import digest
+        from local.api import INVOCATION_LOCK, LambdaContext
+
+        with INVOCATION_LOCK:
+            return json_response(digest.lambda_handler({}, LambdaContext("digest")))
 
     def ses_event(self, request):
         """A bounce or complaint for one address, as SES reports it, run through the mail-events function."""

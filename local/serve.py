@@ -111,12 +111,16 @@ def main(argv=None):
     if not options.preview:  # the preview shows only what will go live: no /_dev/
         print(
             f"  sent mail: {site_url}/_dev/outbox   table: {site_url}/_dev/items   expiry audit: {site_url}/_dev/audit"
+            f"   staff digest: POST {site_url}/_dev/digest"
         )
     print("  staff tools: paste these three lines in another terminal, then run jtec (from .venv/bin):")
     print(f"    export AWS_ENDPOINT_URL={stack.aws.endpoint} TABLE_NAME={stack.aws.table_name}")
     print(f"    export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION={REGION}")
     # What `jtec newsletter send` signs and links with, as the functions have it (a key made for this run).
-    sending = {name: os.environ[name] for name in ("SITE_URL", "MAIL_FROM", "APP_SECRET")}
+    # And the failure queue `jtec digest` counts.
+    sending = {
+        name: os.environ[name] for name in ("SITE_URL", "MAIL_FROM", "APP_SECRET", "FAILURE_QUEUE_URL")
+    }
     print(
         "    export " + " ".join(f"{name}={shlex.quote(value)}" for name, value in sending.items()),
         flush=True,

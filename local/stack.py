@@ -149,13 +149,21 @@ class LocalAws:
         """The table (from the template) and the verified SES sender, in a new or reset moto."""
         self.ttl_attribute = create_table(self.clients["dynamodb"], self.table_name)
         self.clients["ses"].verify_email_identity(EmailAddress="forms@jtec.invalid")
+        # The expiry audit's on-failure queue (infra/template.yaml), whose waiting messages the digest counts.
+        self.failure_queue_url = self.clients["sqs"].create_queue(
+            QueueName=f"{self.table_name}-expiry-audit-failures"
+        )["QueueUrl"]
+        os.environ["FAILURE_QUEUE_URL"] = self.failure_queue_url
 
     @functools.cached_property
     def clients(self):
-        """This embedded AWS's DynamoDB and SES clients, made once (tests empty it hundreds of times)."""
+        """This embedded AWS's DynamoDB, SES and SQS clients, made once (tests empty it hundreds of times)."""
         import boto3
 
-        return {service: boto3.client(service, endpoint_url=self.endpoint) for service in ("dynamodb", "ses")}
+        return {
+            service: boto3.client(service, endpoint_url=self.endpoint)
+            for service in ("dynamodb", "ses", "sqs")
+        }
 
     def stop(self):
         if self.server is not None:

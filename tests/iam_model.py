@@ -108,6 +108,12 @@ def requests(service, operation, parameters):
 
 
 def _matches(operator, wanted, values):
+    if operator == "Null":  # "false": the key must be in the request; "true": it must not
+        return bool(values) == (str(wanted).lower() == "false")
+    if operator.endswith("IfExists"):
+        if not values:
+            return True
+        operator = operator.removesuffix("IfExists")
     compare = fnmatch.fnmatchcase if operator.endswith("StringLike") else str.__eq__
     wanted = [wanted] if isinstance(wanted, str) else [str(item) for item in wanted]
     if operator.startswith("ForAllValues:"):

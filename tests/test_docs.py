@@ -69,7 +69,7 @@ README, DESIGN, FORMS = (
     PROJECT_DIR / "docs" / "forms.md",
 )
 ROUTE_NAMED = re.compile(r"`(GET|POST|PUT|DELETE) (/api/[a-z/]+)`")
-JTEC_COMMAND = re.compile(r"^jtec ([a-z]+) ([a-z]+)", re.M)
+JTEC_COMMAND = re.compile(r"^jtec ([a-z]+)(?: ([a-z]+))?", re.M)
 PERIOD = re.compile(r"\b(\d+) (calendar )?(months?|days?)\b")
 
 
@@ -85,7 +85,11 @@ def test_every_route_the_documents_name_is_declared_and_every_route_is_documente
 def test_every_jtec_command_the_readme_shows_exists_and_every_command_is_shown():
     from jtec_staff.cli import main
 
-    commands = {(group, name) for group, command in main.commands.items() for name in command.commands}
+    commands = {
+        (group, name)
+        for group, command in main.commands.items()
+        for name in (getattr(command, "commands", None) or [""])  # a command of its own: ("digest", "")
+    }
     text = README.read_text(encoding="utf-8")
     shown = set(JTEC_COMMAND.findall(text))
     shown |= {("erasures", "show")} if "jtec erasures list | show" in text else set()
@@ -93,7 +97,7 @@ def test_every_jtec_command_the_readme_shows_exists_and_every_command_is_shown()
 
 
 def test_every_period_the_documents_state_is_one_the_code_keeps():
-    from jtec_forms import retention, tokens
+    from jtec_forms import digest, retention, tokens
     from jtec_staff import queries
 
     kept = {entry.period for entry in retention.SCHEDULE}
@@ -103,6 +107,7 @@ def test_every_period_the_documents_state_is_one_the_code_keeps():
         if lifetime
     }
     kept.add(f"{queries.EXPIRING_WITHIN_DAYS} days")
+    kept |= {f"{digest.OLD_AFTER_DAYS} days", f"{digest.REQUESTS_WITHIN_DAYS} days"}  # the digest's settings
     for document in (README, DESIGN, FORMS):
         for number, calendar, unit in PERIOD.findall(document.read_text(encoding="utf-8")):
             stated = f"{number} {unit if unit.endswith('s') or number == '1' else unit + 's'}"

@@ -97,6 +97,7 @@ STAFF_OPERATIONS = {
     "transact_write_items": ["dynamodb:ConditionCheckItem", "dynamodb:PutItem"],  # the claim of a news send
     "send_raw_email": ["ses:SendRawEmail"],
     "get_send_quota": ["ses:GetSendQuota"],
+    "get_queue_attributes": ["sqs:GetQueueAttributes"],
 }
 
 
@@ -107,7 +108,7 @@ def test_the_staff_policy_allows_exactly_what_the_staff_tools_call():
     from project import PROJECT_DIR
 
     called = set()
-    for module in ("queries.py", "newsletter.py", "data_requests.py"):
+    for module in ("queries.py", "newsletter.py", "data_requests.py", "digest_command.py"):
         source = Path(PROJECT_DIR / "staff" / "jtec_staff" / module).read_text()
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.Attribute) and node.attr in STAFF_OPERATIONS:
@@ -234,9 +235,14 @@ def test_every_environment_variable_the_functions_read_is_set_by_the_template():
                 environ = node.args[0]
             if environ is not None:
                 read.add(environ.value)
-    set_by_template = set(read_template()["Globals"]["Function"]["Environment"]["Variables"])
-    # APP_SECRET and ORIGIN_SECRET are the local stack's stand-ins for the SSM parameters, never read in AWS.
-    assert read - set_by_template == {"APP_SECRET", "ORIGIN_SECRET"}
+    template = read_template()
+    set_by_template = set(template["Globals"]["Function"]["Environment"]["Variables"])
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            set_by_template |= set(resource["Properties"].get("Environment", {}).get("Variables", {}))
+    # APP_SECRET and ORIGIN_SECRET are the local stack's stand-ins for the SSM parameters, never read in AWS;
+    # DIGEST_OLD_AFTER_DAYS is a setting with its default in the code (digest.OLD_AFTER_DAYS).
+    assert read - set_by_template == {"APP_SECRET", "ORIGIN_SECRET", "DIGEST_OLD_AFTER_DAYS"}
 
 
 def test_cloudfront_sends_the_api_the_origin_secret_from_ssm_and_the_viewers_address():

@@ -130,12 +130,31 @@ def mail_events_journeys(base_url, monkeypatch):
     assert ses_events.deliver(ses_events.ses_event("Complaint", None, details["email"]))["ended"] == 1
 
 
+def digest_journeys(base_url, monkeypatch):
+    from jtec_forms import clock, deadlines, digest
+    from jtec_forms.handlers import digest as handler
+    from local import ses_events
+    from local.api import LambdaContext
+
+    with monkeypatch.context() as unrecorded:  # what waits on staff: the other functions' work
+        unrecorded.setattr(botocore.client.BaseClient, "_make_api_call", UNRECORDED_CALL)
+        invoke("/api/enquiry", person())
+        invoke("/api/enquiry", person(topic="personal-data", right="complaint"))
+        details, _ = sign_up()
+        invoke("/api/subscribe/confirm", {"token": links_for(base_url, details["email"])[1]})
+        ses_events.deliver(ses_events.ses_event("Complaint", None, details["email"]))
+        today = clock.now().astimezone(digest.LOCAL).date()
+        clock.advance((deadlines.next_working_day(today + datetime.timedelta(days=25)) - today).days)
+    assert handler.lambda_handler({}, LambdaContext("digest"))["sent"] is True
+
+
 JOURNEYS = {
     "EnquiryFunction": enquiry_journeys,
     "SubscriptionFunction": subscription_journeys,
     "YourDataFunction": your_data_journeys,
     "ExpiryAuditFunction": expiry_audit_journeys,
     "MailEventsFunction": mail_events_journeys,
+    "DigestFunction": digest_journeys,
 }
 
 
@@ -250,7 +269,8 @@ def staff_requests(forms, monkeypatch, journey):
 
 
 def test_every_call_the_staff_tools_make_is_allowed_by_the_staff_policy(forms, monkeypatch):
-    from jtec_staff import data_requests, queries
+    from jtec_forms import digest
+    from jtec_staff import data_requests, digest_command, queries
 
     details = person()
     reference = invoke("/api/enquiry", details)[2]["reference"]
@@ -289,6 +309,7 @@ def test_every_call_the_staff_tools_make_is_allowed_by_the_staff_policy(forms, m
         data_requests.open_requests(table, data_requests.local_date(now))
         data_requests.extend(table, extended, "Records in three offices", now)
         data_requests.close(table, closed, "done", now)
+        digest.gather(table, now, digest_command.failures_waiting(config.failure_queue_url()))
 
     made = staff_requests(forms, monkeypatch, every_command)
     assert {action for action, _, _ in made} >= {
@@ -347,3 +368,30 @@ def test_the_staff_policy_refuses_what_no_command_does(what):
     operation, parameters = STAFF_MUST_NOT[what]
     request = iam_model.requests("dynamodb", operation, parameters)
     assert len(refused(request, "StaffToolsPolicy")) == 1
+
+
+def test_the_digest_reads_a_data_requests_dates_never_the_persons_details():
+    key = {"pk": {"S": "SUBJECT#abc"}, "sk": {"S": "ENQUIRY#2026-12-01T00:00:00+00:00#ENQ-1"}}
+    names = {"#r": "reference", "#d": "due"}
+    dates = iam_model.requests(
+        "dynamodb",
+        "GetItem",
+        {"Key": key, "ProjectionExpression": "#r, #d", "ExpressionAttributeNames": names},
+    )
+    everything = iam_model.requests("dynamodb", "GetItem", {"Key": key})
+    details = iam_model.requests(
+        "dynamodb",
+        "GetItem",
+        {"Key": key, "ProjectionExpression": "#e", "ExpressionAttributeNames": {"#e": "email"}},
+    )
+    assert refused(dates, "DigestFunction") == []
+    assert len(refused(everything, "DigestFunction")) == 1
+    assert len(refused(details, "DigestFunction")) == 1
+
+
+def test_the_digest_is_scheduled_at_the_hour_it_counts_from():
+    from jtec_forms import digest
+
+    schedule = read_template()["Resources"]["DigestFunction"]["Properties"]["Events"]["WorkingDaysAtEight"]
+    assert schedule["Properties"]["ScheduleExpression"] == f"cron(0 {digest.SENT_AT.hour} ? * MON-FRI *)"
+    assert schedule["Properties"]["ScheduleExpressionTimezone"] == "Europe/London"

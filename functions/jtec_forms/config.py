@@ -52,9 +52,9 @@ def origin_secret():
 
 # Every AWS call answers within the function's timeout (10 s in infra/template.yaml): at worst two
 # attempts of 1 s to connect and, to read, 1 s from DynamoDB (it answers in milliseconds) or 3 s from
-# SES and SSM; so a stalled service leaves time to answer 503.
+# SES, SSM and SQS; so a stalled service leaves time to answer 503.
 CONNECT_TIMEOUT_SECONDS = 1
-READ_TIMEOUT_SECONDS = {"dynamodb": 1, "ses": 3, "ssm": 3}
+READ_TIMEOUT_SECONDS = {"dynamodb": 1, "ses": 3, "ssm": 3, "sqs": 3}
 MAX_ATTEMPTS = 2
 
 
@@ -67,6 +67,18 @@ def aws_client_config(service):
         read_timeout=READ_TIMEOUT_SECONDS[service],
         retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
     )
+
+
+def failure_queue_url():
+    """The expiry audit's on-failure queue, whose waiting messages the digest counts (unset: none)."""
+    return os.environ.get("FAILURE_QUEUE_URL") or None
+
+
+def digest_old_after_days():
+    """After how many days the digest calls an open enquiry out (DIGEST_OLD_AFTER_DAYS, default 14)."""
+    from jtec_forms import digest
+
+    return int(os.environ.get("DIGEST_OLD_AFTER_DAYS") or digest.OLD_AFTER_DAYS)
 
 
 def clear():

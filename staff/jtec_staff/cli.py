@@ -386,4 +386,5 @@ def send_news(slug, news_dir, dry_run, test_to, resend_uncertain, yes, as_json):
         sys.exit(1)
 
 
-from jtec_staff import request_commands  # noqa: E402, F401 (adds `jtec requests` to main)
+# The commands kept in modules of their own add themselves to `main` when imported.
+from jtec_staff import digest_command, request_commands  # noqa: E402, F401
