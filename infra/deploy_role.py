@@ -22,6 +22,7 @@ SAM_EXPANSIONS = {
         "AWS::Lambda::Permission",  # HttpApi events
         "AWS::Lambda::EventSourceMapping",  # the DynamoDB stream event
         "AWS::Events::Rule",  # EventBridgeRule events (SES's bounces and complaints)
+        "AWS::Scheduler::Schedule",  # ScheduleV2 events (the staff digest), with a role of its own
     ),
     "AWS::Serverless::HttpApi": ("AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage"),
 }
@@ -163,6 +164,12 @@ RESOURCE_ACTIONS = {
         "events:RemoveTargets",
         "events:ListTargetsByRule",
         *(f"events:{action}" for action in _TAGS),
+    ],
+    "AWS::Scheduler::Schedule": [
+        "scheduler:CreateSchedule",
+        "scheduler:GetSchedule",
+        "scheduler:UpdateSchedule",
+        "scheduler:DeleteSchedule",
     ],
     "AWS::SES::EmailIdentity": [
         "ses:CreateEmailIdentity",
