@@ -25,7 +25,8 @@ S3_ACTIONS = {
     "CompleteMultipartUpload": "s3:PutObject",
     "DeleteObjects": "s3:DeleteObject",
 }
-_NAME = re.compile(r"[:#]?[A-Za-z_][A-Za-z0-9_]*")
+# A name or a document path (`counts.#k0`, `items[2]`): IAM's dynamodb:Attributes holds the top level only.
+_NAME = re.compile(r"[:#]?[A-Za-z_][A-Za-z0-9_]*(?:\.#?[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*")
 
 
 def actions(service, operation, parameters):
@@ -45,11 +46,12 @@ _KEYWORDS = {"SET", "REMOVE", "ADD", "DELETE", "if_not_exists", "list_append", "
 def _names(expression, placeholders):
     """The top-level attribute names an update or projection expression names."""
     names = set()
-    for token in _NAME.findall(expression or ""):
+    for path in _NAME.findall(expression or ""):
+        token = re.split(r"[.\[]", path)[0]
         if token in _KEYWORDS or token.startswith(":"):  # a keyword, or a value's placeholder
             continue
         names.add(placeholders.get(token, token) if token.startswith("#") else token)
-    return {name.split(".")[0] for name in names}
+    return names
 
 
 def _value(value):

@@ -116,8 +116,10 @@ def test_the_staff_policy_allows_exactly_what_the_staff_tools_call():
                 if receiver in ("table", "client", "ses"):
                     called.update(STAFF_OPERATIONS[node.attr])
     # The key that signs each subscriber's unsubscribe link, read as the functions read it
-    # (jtec_forms.config.secret, when APP_SECRET_PARAMETER names it).
-    assert called | {"ssm:GetParameter"} == staff_actions()
+    # (jtec_forms.config.secret, when APP_SECRET_PARAMETER names it); and what `jtec erase`, `access` and
+    # `subscribers` do through the functions' own code (for_a_person.py; recorded, with their conditions,
+    # by test_least_privilege.py): the erasure's deletes among them.
+    assert called | {"ssm:GetParameter", "dynamodb:DeleteItem"} == staff_actions()
 
 
 def test_the_region_the_policy_states_is_the_one_the_deployment_uses():

@@ -270,7 +270,7 @@ def staff_requests(forms, monkeypatch, journey):
 
 def test_every_call_the_staff_tools_make_is_allowed_by_the_staff_policy(forms, monkeypatch):
     from jtec_forms import digest
-    from jtec_staff import data_requests, digest_command, queries
+    from jtec_staff import data_requests, digest_command, for_a_person, queries
 
     details = person()
     reference = invoke("/api/enquiry", details)[2]["reference"]
@@ -310,6 +310,13 @@ def test_every_call_the_staff_tools_make_is_allowed_by_the_staff_policy(forms, m
         data_requests.extend(table, extended, "Records in three offices", now)
         data_requests.close(table, closed, "done", now)
         digest.gather(table, now, digest_command.failures_waiting(config.failure_queue_url()))
+        # For a person who asked by telephone or post, with the functions' own code.
+        staff = "arn:aws:sts::123456789012:user/moto"
+        for_a_person.access_report(details["email"], staff)
+        for_a_person.restrict(subscriber["email"], staff)
+        for_a_person.lift(subscriber["email"], staff)
+        for_a_person.unsubscribe(subscriber["email"], staff)
+        for_a_person.erase(details["email"], staff)
 
     made = staff_requests(forms, monkeypatch, every_command)
     assert {action for action, _, _ in made} >= {
@@ -319,8 +326,10 @@ def test_every_call_the_staff_tools_make_is_allowed_by_the_staff_policy(forms, m
         "dynamodb:UpdateItem",
         "dynamodb:ConditionCheckItem",
         "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
         "ses:SendRawEmail",
         "ses:GetSendQuota",
+        "sqs:GetQueueAttributes",
     }
     assert refused(made, "StaffToolsPolicy") == []
 
@@ -330,12 +339,12 @@ STAFF_MUST_NOT = {
         "UpdateItem",
         {"Key": {"pk": "SUBJECT#a", "sk": "ENQUIRY#x"}, "UpdateExpression": "SET expires_at = :later"},
     ),
-    "rewrite a receipt": (
+    "back-date a receipt": (
         "UpdateItem",
         {
             "Key": {"pk": "ERASURE_RECEIPT", "sk": "ERA-X"},
-            "UpdateExpression": "SET #s = :v",
-            "ExpressionAttributeNames": {"#s": "status"},
+            "UpdateExpression": "SET #r = :v",
+            "ExpressionAttributeNames": {"#r": "requested_at"},
         },
     ),
     "rewrite an audit entry": (
@@ -346,9 +355,9 @@ STAFF_MUST_NOT = {
         "PutItem",
         {"Item": {"pk": "SUBJECT#a", "sk": "ENQUIRY#new", "status": "open", "email": "a@example.com"}},
     ),
-    "write outside people's partitions": (
+    "write an audit entry": (
         "PutItem",
-        {"Item": {"pk": "ERASURE_RECEIPT", "sk": "ERA-X", "status": "sent"}},
+        {"Item": {"pk": "EXPIRY_AUDIT#2026-11", "sk": "x", "kind": "expiry_audit"}},
     ),
     "scan everything": ("Scan", {}),
     "scan names out": (
@@ -359,7 +368,9 @@ STAFF_MUST_NOT = {
             "ExpressionAttributeNames": {"#n": "name"},
         },
     ),
-    "delete an item": ("DeleteItem", {"Key": {"pk": "SUBJECT#a", "sk": "ENQUIRY#x"}}),
+    # jtec erase and jtec subscribers remove delete in people's partitions; nothing else is deleted.
+    "delete a receipt": ("DeleteItem", {"Key": {"pk": "ERASURE_RECEIPT", "sk": "ERA-X"}}),
+    "delete an audit entry": ("DeleteItem", {"Key": {"pk": "EXPIRY_AUDIT#2026-11", "sk": "x"}}),
 }
 
 

@@ -31,9 +31,10 @@ def staff_environment(env=None):
     }
 
 
-def jtec(*arguments, env=None):
-    """Run a `jtec` command with the environment `make serve` prints; (exit status, stdout, stderr)."""
-    done = CliRunner().invoke(cli.main, arguments, env=staff_environment(env))
+def jtec(*arguments, env=None, input=None):
+    """Run a `jtec` command with the environment `make serve` prints (and `input` typed at its prompts);
+    (exit status, stdout, stderr)."""
+    done = CliRunner().invoke(cli.main, arguments, env=staff_environment(env), input=input)
     if done.exception and not isinstance(done.exception, SystemExit):
         raise done.exception
     return done.exit_code, done.stdout, done.stderr

@@ -37,9 +37,11 @@ def request_item(subject_key, nonce, email, now):
     }
 
 
-def receipt_item(reference, requested_at, now):
-    """A receipt, before any deletes: no personal data, only the reference, times and counts."""
+def receipt_item(reference, requested_at, now, requested_by=None):
+    """A receipt, before any deletes: no personal data, only the reference, times and counts; and for an
+    erasure staff ran for a person who asked by telephone or post, who ran it (their AWS identity)."""
     return {
+        **({"requested_by": requested_by} if requested_by else {}),
         "pk": retention.ERASURE_RECEIPT_PARTITION,
         "sk": reference,
         "kind": retention.ERASURE_RECEIPT.kind,

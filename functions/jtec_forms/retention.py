@@ -86,13 +86,13 @@ RATE_LIMIT = Retention(
     kind="rate_limit",
     sort_key="WINDOW#",
     what="Counts of forms sent and confirmation emails asked for (no personal details)",
-    purpose="To stop the forms being used to flood someone's inbox or our systems",
+    purpose="To stop the forms being used to flood inboxes or our systems",
     days=1,
 )
 SUBMISSION = Retention(
     kind="submission",
     sort_key="SUBMISSION#",
-    what="Record that an enquiry arrived: its reference and a fingerprint of the form (no personal details)",
+    what="Record that an enquiry arrived: its reference and a fingerprint (no personal details)",
     purpose="So an enquiry sent twice is kept once and staff are told once",
     days=1,
 )
@@ -108,7 +108,7 @@ ERASURE_RECEIPT = Retention(
     kind="erasure_receipt",
     sort_key="",  # under its own partition, by reference (ERASURE_RECEIPT_PARTITION)
     what="Receipts for deleted data: a reference, how many items of each kind, and when (no personal details)",
-    purpose="To show you, our staff and the regulator that we deleted what you asked us to",
+    purpose="To show you and the regulator that we deleted what you asked",
     months=36,
 )
 MAIL_EVENT = Retention(
@@ -125,6 +125,13 @@ EXPIRY_AUDIT = Retention(
     purpose="To show that data is really deleted when its time is up",
     months=24,
 )
+STAFF_ACTION = Retention(
+    kind="staff_action",
+    sort_key="",  # under a partition per month (STAFF_ACTION_PARTITION)
+    what="Record of what staff did at your request (no address)",
+    purpose="To show that requests were carried out",
+    months=24,
+)
 
 SCHEDULE = (
     ENQUIRY,
@@ -139,10 +146,12 @@ SCHEDULE = (
     ERASURE_RECEIPT,
     MAIL_EVENT,
     EXPIRY_AUDIT,
+    STAFF_ACTION,
 )
 ERASURE_RECEIPT_PARTITION = "ERASURE_RECEIPT"
 EXPIRY_AUDIT_PARTITION = "EXPIRY_AUDIT#"  # + YYYY-MM of the deletion
 MAIL_EVENT_PARTITION = "MAIL_EVENT#"  # + YYYY-MM of the event
+STAFF_ACTION_PARTITION = "STAFF_ACTION#"  # + YYYY-MM of the action
 
 
 def kind_of_key(pk, sk):
@@ -154,6 +163,8 @@ def kind_of_key(pk, sk):
         return EXPIRY_AUDIT.kind
     if pk.startswith(MAIL_EVENT_PARTITION):
         return MAIL_EVENT.kind
+    if pk.startswith(STAFF_ACTION_PARTITION):
+        return STAFF_ACTION.kind
     if sk == PENDING_SUBSCRIPTION.sort_key:
         return PENDING_SUBSCRIPTION.kind
     if sk == CONSENT_RENEWAL.sort_key:

@@ -189,6 +189,11 @@ def replace_existing(item):
     _conditional(table().put_item, ItemChanged, Item=item, ConditionExpression="attribute_exists(pk)")
 
 
+def update_if(key, **arguments):
+    """An UpdateItem under its ConditionExpression; ConditionFailed when the condition does not hold."""
+    _conditional(table().update_item, Key=key, **arguments)
+
+
 def delete(key):
     _call(table().delete_item, Key=key, writes=True)
 

@@ -59,6 +59,26 @@ def confirmed(item, now):
     return active
 
 
+def restriction(now):
+    """What restricting a subscription at the person's request changes (UK GDPR Art. 18): it leaves the
+    subscribers index, so no news goes to it, and keeps its details; an UpdateItem's arguments."""
+    return {
+        "UpdateExpression": "REMOVE list_pk SET restricted_at = :at",
+        "ConditionExpression": "#status = :active AND attribute_not_exists(restricted_at)",
+        "ExpressionAttributeNames": {"#status": "status"},
+        "ExpressionAttributeValues": {":at": now.isoformat(timespec="seconds"), ":active": "active"},
+    }
+
+
+def lifting():
+    """What lifting a restriction changes: back on the subscribers index where it was (`list_sk` kept)."""
+    return {
+        "UpdateExpression": "SET list_pk = :list REMOVE restricted_at",
+        "ConditionExpression": "attribute_exists(restricted_at)",
+        "ExpressionAttributeValues": {":list": LIST_PARTITION},
+    }
+
+
 def renewal_due(confirmed_at, now):
     """True when consent given (or renewed) at `confirmed_at` (ISO 8601) is older than the schedule lets a
     send rely on: the subscriber is asked, instead of the issue, whether they still want the news."""

@@ -97,10 +97,19 @@ def confirm_erasure(token, client_ip):
         with contextlib.suppress(store.AlreadyExists):
             store.put_new(erasure.receipt_item(reference, claims.issued_at, now), now)
     request = store.get(claims.subject_key, retention.ERASURE_REQUEST.sort_key + claims.nonce, now)
+    return {"receipt": erase_everything(claims.subject_key, receipt_key, request)}
+
+
+def erase_everything(subject, receipt_key, request=None):
+    """Delete everything under `subject`, counting each kind on the receipt at `receipt_key`, until a
+    Query of the partition finds nothing; complete the receipt and return its summary. `request`: the
+    erasure request whose address the receipt is mailed to (None: no mail, as when staff erase for a
+    person who asked by telephone or post). The form's confirmation and `jtec erase` both run this."""
+    reference = receipt_key["sk"]
     deleted = 0
     for _ in range(erasure.MAX_PASSES):
         looked_at = clock.now()
-        keys, items_read = store.subject_keys(claims.subject_key)
+        keys, items_read = store.subject_keys(subject)
         logger.info("erasure pass", extra={"items_read": items_read})
         if not keys:
             break
@@ -116,7 +125,7 @@ def confirm_erasure(token, client_ip):
     else:
         raise store.StoreUnavailable("erasure still finding new items", saved=None)
     erasure_batches.complete(receipt_key, looked_at, deleted_now=deleted > 0)
-    return {"receipt": erasure.summary(store.get(receipt_key["pk"], reference, clock.now()))}
+    return erasure.summary(store.get(receipt_key["pk"], reference, clock.now()))
 
 
 ACCESS_LINK_USED = (
