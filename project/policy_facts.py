@@ -7,19 +7,12 @@ import datetime
 
 from jtec_forms import retention
 
+# The region, the processors and the rights: the functions' registry (the access report reads it too).
+from jtec_forms.privacy_facts import DATA_REGION, DATA_REGION_NAME, PROCESSORS, RIGHTS  # noqa: F401
+
 # Versions that took effect before the retention schedule existed state none of this: they are exempt
 # (the build log says so), and their pages show the schedule as it is today.
 SCHEDULE_SINCE = datetime.date(2026, 11, 26)
-
-# Where the table and every function run (infra/samconfig.toml deploys here; the policy names it).
-DATA_REGION = "eu-west-2"
-DATA_REGION_NAME = "London"
-
-# Everyone who processes personal data for the deployed system, by the name the policy must use.
-PROCESSORS = {
-    "Amazon Web Services": "hosts the website and stores and processes what you send through its forms",
-    "Google Analytics": "measures how the website is used, only if you accept analytics cookies",
-}
 
 # The Amazon Web Services the deployed system gives personal data to, by the CloudFormation type or IAM
 # action prefix infra/template.yaml uses them with (a test holds them together), each named in the policy
@@ -61,18 +54,6 @@ def aws_service(resource_type_or_action):
             return None
     raise KeyError(resource_type_or_action)
 
-
-# The headings (editors' guide) under which a policy explains each right and how to use it.
-RIGHTS = {
-    "access": "Your right of access",
-    "rectification": "Your right to rectification",
-    "erasure": "Your right to erasure",
-    "restriction": "Your right to restrict processing",
-    "objection": "Your right to object",
-    "portability": "Your right to data portability",
-    "withdraw consent": "Your right to withdraw consent",
-    "complain": "Your right to complain to the ICO",
-}
 
 # The retention table a policy carries: its header, then one row per kind of the schedule.
 RETENTION_HEADER = ["Data", "Why we keep it", "How long"]

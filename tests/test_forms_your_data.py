@@ -3,6 +3,7 @@
 import base64
 import datetime
 import json
+import re
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
@@ -439,3 +440,44 @@ def test_the_fullest_access_report_fits_in_one_lambda_answer(forms, as_page):
     )
     assert WORST_MESSAGE[:50] in messages or WORST_MESSAGE in messages
     assert len(json.dumps(answer).encode()) < LAMBDA_ANSWER_LIMIT
+
+
+def test_the_access_report_says_who_receives_the_data_the_rights_the_ico_the_source_and_no_profiling(forms):
+    """UK GDPR Art. 15(1)(c), (e), (f), (g), (h), from the registry the privacy policy is checked against."""
+    from jtec_forms import privacy_facts
+
+    details = someone_with_everything(forms)
+    about = invoke("/api/access/confirm", {"token": ask_to_see(forms, details["email"])})[2]["about"]
+    assert [line.split(",")[0] for line in about["recipients"]] == list(privacy_facts.RECIPIENTS_OF_HELD_DATA)
+    assert f"({privacy_facts.DATA_REGION})" in about["recipients"][0]
+    assert about["your_rights"] == [
+        privacy_facts.HOW_TO_USE[right] for right in ("rectification", "erasure", "restriction", "objection")
+    ]
+    assert "ico.org.uk" in about["complaint"]
+    assert about["source"] == privacy_facts.SOURCE
+    assert about["automated_decisions"] == privacy_facts.AUTOMATED_DECISIONS
+
+
+def test_the_rights_the_access_report_explains_are_ones_the_draft_policy_explains_with_the_same_path():
+    from jtec_forms import privacy_facts
+    from project import PROJECT_DIR
+
+    draft = (PROJECT_DIR / "content" / "policies" / "privacy" / "2027-01-01.md").read_text(encoding="utf-8")
+    for right, how in privacy_facts.HOW_TO_USE.items():
+        assert privacy_facts.RIGHTS[right] in draft
+        for quoted in re.findall(r"“([^”]+)”", how):
+            assert quoted in draft, (right, quoted)
+    assert "Information Commissioner's Office" in draft
+    assert all(name in draft for name in privacy_facts.RECIPIENTS_OF_HELD_DATA)
+
+
+def test_the_access_report_page_has_a_section_about_the_data(forms):
+    details = someone_with_everything(forms)
+    token = ask_to_see(forms, details["email"])
+    page = invoke("/api/access/confirm", {"token": token}, content_type="application/x-www-form-urlencoded")[
+        2
+    ]
+    text = " ".join(html.fromstring(page).text_content().split())
+    for heading in ("About this data", "Who receives it", "Your rights", "Complaints", "Where it came from"):
+        assert heading in text
+    assert "We make no decisions about you by automated means" in text

@@ -4,7 +4,7 @@ kind, purpose, when it was made and when it will be deleted, in words a person c
 import datetime
 import decimal
 
-from jtec_forms import retention
+from jtec_forms import privacy_facts, retention
 from jtec_forms.erasure import kind_of
 
 # What each kind's internal attributes mean, or that they are left out (keys, digests, nonces).
@@ -65,8 +65,26 @@ def held_at(items, moment):
     return [item for item in items if (created(item) or limit) <= limit]
 
 
+def about():
+    """What the law asks an access report to say besides the data (UK GDPR Art. 15(1)(c), (e)-(h)), from
+    the registry the privacy policy is checked against."""
+    facts = privacy_facts
+    return {
+        "recipients": [
+            f"{name}, which {facts.PROCESSORS[name]}, in its {facts.DATA_REGION_NAME} region "
+            f"({facts.DATA_REGION}). We do not sell your data or give it to anyone else unless the law requires it."
+            for name in facts.RECIPIENTS_OF_HELD_DATA
+        ],
+        "your_rights": list(facts.HOW_TO_USE.values()),
+        "complaint": facts.COMPLAINT,
+        "source": facts.SOURCE,
+        "automated_decisions": facts.AUTOMATED_DECISIONS,
+    }
+
+
 def report(items, now):
-    """The answer to an access request: every item held, and what the fields mean."""
+    """The answer to an access request: every item held, what the fields mean, and what the law asks a
+    report to say about them (`about`)."""
     return {
         "generated_at": now.isoformat(timespec="seconds"),
         "items": [entry(item) for item in sorted(items, key=lambda item: item["sk"])],
@@ -75,4 +93,5 @@ def report(items, now):
             "Keys and digests we use to find your items (they are made from your address with a secret "
             "key and mean nothing on their own), and counters of how many forms were sent."
         ),
+        "about": about(),
     }
