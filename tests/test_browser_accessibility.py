@@ -39,3 +39,15 @@ def test_changes_page_has_no_axe_violations_with_unchanged_text_expanded(context
     for summary in page.locator("details summary").all():
         summary.click()
     assert violations(page) == []
+
+
+def test_the_retention_tables_rows_are_named_by_their_row_headers(context, site_url):
+    """The schedule's rows carry no scope="row" (bytes the privacy page cannot spare): the browser still
+    takes each row's first cell as its header."""
+    from jtec_forms import retention
+
+    page = context.new_page()
+    page.goto(site_url + "/privacy/")
+    table = page.locator("table.retention")
+    assert table.get_by_role("rowheader").all_inner_texts() == [entry.what for entry in retention.SCHEDULE]
+    assert table.get_by_role("columnheader").all_inner_texts() == ["What", "Why we keep it", "How long"]

@@ -54,6 +54,22 @@ def receipt_item(reference, requested_at, now, requested_by=None):
     }
 
 
+def tombstone_item(subject_key, reference, now):
+    """What outlives an erasure for the table's point-in-time recovery window: the person's keyed digest
+    (no address) and the receipt's reference, so an erasure can be done again on a table restored from
+    before it (`jtec erasures reapply`)."""
+    at = now.isoformat(timespec="seconds")
+    return {
+        "pk": retention.ERASURE_TOMBSTONE_PARTITION + at[:7],
+        "sk": f"{at}#{reference}",
+        "kind": retention.ERASURE_TOMBSTONE.kind,
+        "subject": subject_key,
+        "reference": reference,
+        "requested_at": at,
+        "expires_at": retention.epoch_seconds(retention.ERASURE_TOMBSTONE.expires_at(now)),
+    }
+
+
 def kind_of(item):
     return item.get("kind") or retention.kind_of_key(item["pk"], item["sk"])
 

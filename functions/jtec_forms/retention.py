@@ -107,7 +107,7 @@ ERASURE_REQUEST = Retention(
 ERASURE_RECEIPT = Retention(
     kind="erasure_receipt",
     sort_key="",  # under its own partition, by reference (ERASURE_RECEIPT_PARTITION)
-    what="Receipts for deleted data: a reference, how many items of each kind, and when (no personal details)",
+    what="Receipts for deleted data: a reference, counts of each kind, and when (no personal details)",
     purpose="To show you and the regulator that we deleted what you asked",
     months=36,
 )
@@ -124,6 +124,13 @@ EXPIRY_AUDIT = Retention(
     what="Record that data expired and was deleted: its kind and the times (no personal details)",
     purpose="To show that data is really deleted when its time is up",
     months=24,
+)
+ERASURE_TOMBSTONE = Retention(
+    kind="erasure_tombstone",
+    sort_key="",  # under a partition per month (ERASURE_TOMBSTONE_PARTITION)
+    what="Backups of the above; a digest of each erased address",
+    purpose="To recover from failures without undoing erasures",
+    days=35,  # the table's point-in-time recovery window (infra/template.yaml; a test holds them equal)
 )
 STAFF_ACTION = Retention(
     kind="staff_action",
@@ -146,12 +153,14 @@ SCHEDULE = (
     ERASURE_RECEIPT,
     MAIL_EVENT,
     EXPIRY_AUDIT,
+    ERASURE_TOMBSTONE,
     STAFF_ACTION,
 )
 ERASURE_RECEIPT_PARTITION = "ERASURE_RECEIPT"
 EXPIRY_AUDIT_PARTITION = "EXPIRY_AUDIT#"  # + YYYY-MM of the deletion
 MAIL_EVENT_PARTITION = "MAIL_EVENT#"  # + YYYY-MM of the event
 STAFF_ACTION_PARTITION = "STAFF_ACTION#"  # + YYYY-MM of the action
+ERASURE_TOMBSTONE_PARTITION = "ERASED#"  # + YYYY-MM of the erasure
 
 
 def kind_of_key(pk, sk):
@@ -165,6 +174,8 @@ def kind_of_key(pk, sk):
         return MAIL_EVENT.kind
     if pk.startswith(STAFF_ACTION_PARTITION):
         return STAFF_ACTION.kind
+    if pk.startswith(ERASURE_TOMBSTONE_PARTITION):
+        return ERASURE_TOMBSTONE.kind
     if sk == PENDING_SUBSCRIPTION.sort_key:
         return PENDING_SUBSCRIPTION.kind
     if sk == CONSENT_RENEWAL.sort_key:

@@ -44,7 +44,7 @@ def erase(email, by, now=None):
     if not _held(subject):
         raise NothingHeld(email)
     reference = erasure.reference(config.secret(), "staff:" + secrets.token_urlsafe(16))
-    store.put_new(erasure.receipt_item(reference, now, now, requested_by=by), now)
+    your_data.start_erasure(subject, erasure.receipt_item(reference, now, now, requested_by=by), now)
     return your_data.erase_everything(subject, {"pk": retention.ERASURE_RECEIPT_PARTITION, "sk": reference})
 
 

@@ -7,8 +7,8 @@ import os
 import click
 
 from jtec_forms import config, pages, routes
-from jtec_staff import for_a_person
-from jtec_staff.cli import aws_errors, fail, main, session, table_name
+from jtec_staff import for_a_person, queries, reapply
+from jtec_staff.cli import aws_errors, erasures, fail, main, session, table_name
 
 
 def functions_settings():
@@ -121,3 +121,27 @@ def lift(email):
         click.echo("Lifted: the subscription gets the newsletter again.")
     else:
         fail("that subscription is not restricted")
+
+
+@erasures.command("reapply")
+@click.option(
+    "--since",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    help="The restore's moment (UTC): every erasure from then on is done again.",
+)
+@click.option("--from-table", help="The table the erasures ran in, before the restore (default: --table).")
+@aws_errors
+def reapply_erasures(since, from_table):
+    """After restoring the table from a backup: erase again everyone who asked since that moment."""
+    import datetime
+
+    functions_settings()
+    now = queries.utc_now()
+    source = session().resource("dynamodb").Table(from_table or table_name())
+    found = reapply.tombstones(source, since.replace(tzinfo=datetime.UTC), now)
+    total = sum(reapply.reapply(tombstone, now) for tombstone in found)
+    click.echo(
+        f"Erased again: {len(found)} erasure{'s' if len(found) != 1 else ''} since {since:%Y-%m-%d %H:%M} UTC, "
+        f"{total} item{'s' if total != 1 else ''} the restore had brought back."
+    )

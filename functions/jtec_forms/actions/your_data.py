@@ -1,8 +1,6 @@
 """Your data: requests to see or erase what is held under an address, each confirmed by an emailed
 link; the erasure leaves a receipt, the access request a report shown once."""
 
-import contextlib
-
 from jtec_forms import (
     access,
     clock,
@@ -92,12 +90,21 @@ def confirm_erasure(token, client_ip):
     claims = common.claims(tokens.ERASE, token)
     reference = erasure.reference(secret, claims.nonce)
     receipt_key = {"pk": retention.ERASURE_RECEIPT_PARTITION, "sk": reference}
-    receipt = store.get(receipt_key["pk"], reference, now)
-    if receipt is None:
-        with contextlib.suppress(store.AlreadyExists):
-            store.put_new(erasure.receipt_item(reference, claims.issued_at, now), now)
+    if store.get(receipt_key["pk"], reference, now) is None:
+        start_erasure(claims.subject_key, erasure.receipt_item(reference, claims.issued_at, now), now)
     request = store.get(claims.subject_key, retention.ERASURE_REQUEST.sort_key + claims.nonce, now)
     return {"receipt": erase_everything(claims.subject_key, receipt_key, request)}
+
+
+def start_erasure(subject, receipt, now):
+    """Before anything is deleted: the receipt, and the tombstone that lets the erasure be done again on a
+    table restored from before it (erasure.tombstone_item). Both are written once however often this
+    runs for one receipt (a rerun finds the receipt and does not come here)."""
+    try:
+        store.put_new(receipt, now)
+    except store.AlreadyExists:
+        return
+    store.put(erasure.tombstone_item(subject, receipt["reference"], now))
 
 
 def erase_everything(subject, receipt_key, request=None):
