@@ -22,7 +22,9 @@ def record(action, by, now, reference=None):
     at = now.isoformat(timespec="seconds")
     return {
         "pk": retention.STAFF_ACTION_PARTITION + at[:7],
-        "sk": f"{at}#{secrets.token_hex(4)}",
+        # In the order they were done, even within one second; unique however many run at once.
+        "sk": f"{now.isoformat(timespec='microseconds')}#{secrets.token_hex(4)}",
+        "at": at,
         "kind": retention.STAFF_ACTION.kind,
         "action": action,
         "by": by,
