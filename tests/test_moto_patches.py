@@ -156,3 +156,70 @@ def test_an_index_query_reads_only_its_partition(forms):
         == [item["pk"] for item in again["Items"]]
     )
     assert seen.count(config.table_name()) <= 1  # at most once, to build the index's partitions
+
+
+def test_the_local_ses_paces_as_a_new_production_account(forms):
+    import boto3
+
+    from local import moto_patches
+
+    assert boto3.client("ses").get_send_quota()["MaxSendRate"] == moto_patches.SES_SEND_RATE == 14
+
+
+def test_an_encrypted_table_made_again_after_a_reset_reuses_the_rsa_key(forms):
+    """moto makes a KMS key for the encrypted table each time the embedded AWS is emptied; the RSA key in
+    it (20-200 ms to generate) is made once per process."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.kms.models import kms_backends
+
+    from tests.conftest import LOCAL_AWS
+
+    def private_key():
+        [key] = kms_backends[DEFAULT_ACCOUNT_ID]["eu-west-2"].keys.values()
+        return key.private_key
+
+    first = private_key()
+    LOCAL_AWS[0].empty()
+    assert private_key() is first
+    assert resource_table().table_status == "ACTIVE"
+
+
+def test_a_call_from_this_process_is_answered_here_with_what_the_server_answers_others(forms):
+    """The embedded AWS answers this process's calls without a connection (local/aws_in_process.py); what
+    they store is what its HTTP server shows other processes (here, through a plain HTTP request)."""
+    import json
+    import socket
+    import urllib.request
+
+    from local import aws_in_process
+
+    table = resource_table()
+    connections = []
+    real_connect = socket.socket.connect
+
+    def counting(sock, address):
+        connections.append(address)
+        return real_connect(sock, address)
+
+    socket.socket.connect = counting
+    try:
+        table.put_item(Item={"pk": "SUBJECT#here", "sk": "ITEM#1", "kind": "used_link"})
+        assert table.get_item(Key={"pk": "SUBJECT#here", "sk": "ITEM#1"})["Item"]["kind"] == "used_link"
+    finally:
+        socket.socket.connect = real_connect
+    assert connections == []
+    [endpoint] = aws_in_process._ENDPOINTS
+    request = urllib.request.Request(
+        endpoint,
+        data=json.dumps(
+            {"TableName": table.name, "Key": {"pk": {"S": "SUBJECT#here"}, "sk": {"S": "ITEM#1"}}}
+        ).encode(),
+        headers={
+            "X-Amz-Target": "DynamoDB_20120810.GetItem",
+            "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261201/eu-west-2/dynamodb/aws4_request, "
+            "SignedHeaders=host, Signature=0",
+        },
+    )
+    with urllib.request.urlopen(request) as answer:
+        assert json.load(answer)["Item"]["kind"] == {"S": "used_link"}
