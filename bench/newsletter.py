@@ -66,11 +66,11 @@ def finished(process, output):
 
 
 def records_sent(table):
-    from jtec_staff.queries import _pages
+    from jtec_staff.queries import pages
 
     return sum(
         page["Count"]
-        for page in _pages(
+        for page in pages(
             table.scan,
             Select="COUNT",
             FilterExpression="begins_with(sk, :news)",
