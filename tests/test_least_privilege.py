@@ -270,7 +270,7 @@ def staff_requests(forms, monkeypatch, journey):
 
 def test_every_call_the_staff_tools_make_is_allowed_by_the_staff_policy(forms, monkeypatch):
     from jtec_forms import digest
-    from jtec_staff import data_requests, digest_command, for_a_person, queries, reapply
+    from jtec_staff import data_requests, for_a_person, queries, reapply
 
     details = person()
     reference = invoke("/api/enquiry", details)[2]["reference"]
@@ -309,7 +309,7 @@ def test_every_call_the_staff_tools_make_is_allowed_by_the_staff_policy(forms, m
         data_requests.open_requests(table, data_requests.local_date(now))
         data_requests.extend(table, extended, "Records in three offices", now)
         data_requests.close(table, closed, "done", now)
-        digest.gather(table, now, digest_command.failures_waiting(config.failure_queue_url()))
+        digest.gather(table, now, digest.queue_depth(boto3.client("sqs"), config.failure_queue_url()))
         # For a person who asked by telephone or post, with the functions' own code.
         staff = "arn:aws:sts::123456789012:user/moto"
         for_a_person.access_report(details["email"], staff)

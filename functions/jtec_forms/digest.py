@@ -52,22 +52,21 @@ def _pages(table, **arguments):
         arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def _months(since, now):
-    """The YYYY-MM of every month from `since` to `now` (UTC, as the records' partitions are named)."""
-    month, last = since.astimezone(datetime.UTC).date().replace(day=1), now.astimezone(datetime.UTC).date()
-    while month <= last:
-        yield month.strftime("%Y-%m")
-        month = retention.add_months(month, 1)
-
-
 def _records_since(table, partition, since, now):
     """The records of a month-partitioned kind from `since` on (their sort key starts with their time)."""
-    for month in _months(since, now):
-        for item in _pages(
-            table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": partition + month}
-        ):
+    for key in retention.month_partitions(partition, since, now):
+        for item in _pages(table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": key}):
             if datetime.datetime.fromisoformat(item["sk"].split("#")[0].replace("Z", "+00:00")) >= since:
                 yield item
+
+
+def queue_depth(sqs, queue_url):
+    """Messages waiting in the queue at `queue_url` (the expiry audit's failures), with `sqs` (a client);
+    None where there is no queue to look at."""
+    if not queue_url:
+        return None
+    answer = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"])
+    return int(answer["Attributes"]["ApproximateNumberOfMessages"])
 
 
 def gather(table, now, failures_waiting=None, old_after_days=OLD_AFTER_DAYS):

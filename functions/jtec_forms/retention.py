@@ -216,5 +216,14 @@ def add_months(start, months):
     return start.replace(year=year, month=month, day=day)
 
 
+def month_partitions(prefix, since, until):
+    """The partition keys (`prefix` + YYYY-MM, UTC) of a kind kept under a partition per month, from the
+    month of `since` to the month of `until` (aware datetimes)."""
+    month, last = since.astimezone(datetime.UTC).date().replace(day=1), until.astimezone(datetime.UTC).date()
+    while month <= last:
+        yield prefix + month.strftime("%Y-%m")
+        month = add_months(month, 1)
+
+
 def epoch_seconds(moment):
     return int(moment.timestamp())

@@ -7,15 +7,6 @@ from jtec_staff import queries
 from jtec_staff.cli import aws_errors, main, session, table
 
 
-def failures_waiting(queue_url):
-    """Messages waiting in the expiry audit's failure queue (None: no queue named)."""
-    if not queue_url:
-        return None
-    client = session().client("sqs")
-    answer = client.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"])
-    return int(answer["Attributes"]["ApproximateNumberOfMessages"])
-
-
 @main.command("digest")
 @click.option(
     "--failure-queue",
@@ -25,9 +16,8 @@ def failures_waiting(queue_url):
 @aws_errors
 def print_digest(failure_queue):
     """What the staff digest says now: open enquiries by age, data requests due, bounces, deletions."""
-    facts = digest.gather(
-        table(), queries.utc_now(), failures_waiting(failure_queue), config.digest_old_after_days()
-    )
+    waiting = digest.queue_depth(session().client("sqs"), failure_queue)
+    facts = digest.gather(table(), queries.utc_now(), waiting, config.digest_old_after_days())
     mail = digest.compose(facts, digest.labels())
     click.echo(
         f"{mail[0]}\n\n{mail[1]}" if mail else "Nothing due: the digest sends no mail today.\n", nl=False

@@ -18,16 +18,11 @@ from jtec_staff import queries
 def tombstones(table, since, now):
     """The tombstones of erasures from `since` (an aware datetime) to `now`, oldest first, from `table`
     (boto3's resource Table of the table the erasures ran in)."""
-    month = since.astimezone(datetime.UTC).date().replace(day=1)
-    found = []
-    while month <= now.astimezone(datetime.UTC).date():
-        partition = retention.ERASURE_TOMBSTONE_PARTITION + month.strftime("%Y-%m")
-        condition = Key("pk").eq(partition) & Key("sk").gte(
-            since.astimezone(datetime.UTC).isoformat(timespec="seconds")
-        )
+    found, start = [], since.astimezone(datetime.UTC).isoformat(timespec="seconds")
+    for partition in retention.month_partitions(retention.ERASURE_TOMBSTONE_PARTITION, since, now):
+        condition = Key("pk").eq(partition) & Key("sk").gte(start)
         for page in queries.pages(table.query, KeyConditionExpression=condition):
             found += page["Items"]
-        month = retention.add_months(month, 1)
     return sorted(found, key=lambda tombstone: tombstone["sk"])
 
 

@@ -6,20 +6,10 @@ from jtec_forms import aws, clock, config, deadlines, digest, mailer, store
 from jtec_forms.logs import logger
 
 
-def failures_waiting():
-    """Messages waiting in the expiry audit's failure queue, or None where there is no such queue."""
-    url = config.failure_queue_url()
-    if url is None:
-        return None
-    answer = aws.client("sqs").get_queue_attributes(
-        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
-    )
-    return int(answer["Attributes"]["ApproximateNumberOfMessages"])
-
-
 def todays_digest(now):
     """The digest's mail for `now`, or None when nothing is due."""
-    facts = digest.gather(store.table(), now, failures_waiting(), config.digest_old_after_days())
+    waiting = digest.queue_depth(aws.client("sqs"), config.failure_queue_url())
+    facts = digest.gather(store.table(), now, waiting, config.digest_old_after_days())
     return digest.compose(facts, digest.labels())
 
 
