@@ -1,35 +1,147 @@
 """Builds the site with the real Pelican (make serve, make build, make preview, make publish, the
-benchmarks and the tests all build through here)."""
+benchmarks and the tests all build through here).
+
+Each build is its own process, so nothing one build's plugins or settings did reaches the next. A
+process that builds many times (make serve on every edit, the tests) can first call `keep_pelican_warm()`:
+builds are then forked from a process that has already imported Pelican and the libraries it reads
+Markdown and templates with (about half a second of every build). The project's own code (settings,
+plugins, theme) is still read by each build, so an edit to a plugin is in the next build.
+"""
 
 import json
 import os
 import subprocess
 import sys
+import tempfile
+import threading
 from pathlib import Path
 
 from project import PROJECT_DIR
+
+# What every build imports and no edit to the project changes: the forked builds start with these loaded.
+_WARM_MODULES = [
+    "pelican",
+    "pelican.generators",
+    "pelican.readers",
+    "pelican.writers",
+    "rich.status",
+    "lxml.html",
+]
 
 
 class BuildFailed(Exception):
     """Pelican exited non-zero; the message is its output, for the person editing."""
 
 
+class _WarmBuilder:
+    """A process with Pelican imported that forks one child per build (`python -m project.site --warm`).
+    It is single-threaded, so forking it is safe; it ends when this process closes its input."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "project.site", "--warm"],
+            cwd=PROJECT_DIR,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, arguments, environment):
+        with self.lock, tempfile.TemporaryDirectory(prefix="pelican-output-") as folder:
+            stdout, stderr = Path(folder, "stdout"), Path(folder, "stderr")
+            request = {
+                "arguments": arguments,
+                "environment": environment,
+                "stdout": str(stdout),
+                "stderr": str(stderr),
+            }
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            answer = self.process.stdout.readline()
+            if not answer:
+                raise RuntimeError("the warm Pelican process ended; its error is above")
+            returncode = json.loads(answer)["returncode"]
+            return subprocess.CompletedProcess(
+                ["pelican", *arguments], returncode, _read(stdout), _read(stderr)
+            )
+
+
+_warm = None
+
+
+def keep_pelican_warm():
+    """Build from now on in processes forked from one with Pelican already imported."""
+    global _warm
+    if _warm is None:
+        _warm = _WarmBuilder()
+
+
 def build_site(output_dir, *, content_dir=None, settings_file=None, settings=None, env=None):
     """Run Pelican once into `output_dir`; `settings` override the settings file's values."""
     content_dir = Path(content_dir or PROJECT_DIR / "content")
     settings_file = Path(settings_file or PROJECT_DIR / "pelicanconf.py")
-    command = [sys.executable, "-m", "pelican", str(content_dir), "-o", str(output_dir)]
-    command += ["-s", str(settings_file)]
+    arguments = [str(content_dir), "-o", str(output_dir), "-s", str(settings_file)]
     if settings:
         # One -e with every pair: Pelican keeps only the last of repeated -e options.
-        command += ["-e"] + [f"{key}={json.dumps(value)}" for key, value in settings.items()]
-    result = subprocess.run(
-        command,
-        cwd=PROJECT_DIR,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-    )
+        arguments += ["-e"] + [f"{key}={json.dumps(value)}" for key, value in settings.items()]
+    environment = {**os.environ, **(env or {})}
+    if _warm is not None:
+        result = _warm.run(arguments, environment)
+    else:
+        command = [sys.executable, "-m", "pelican", *arguments]
+        result = subprocess.run(command, cwd=PROJECT_DIR, env=environment, capture_output=True, text=True)
     if result.returncode != 0:
         raise BuildFailed((result.stdout + result.stderr).strip())
     return result
+
+
+def _read(path):
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _serve_builds(requests, answers):
+    """The warm process: for each request line, fork; the child builds, the parent answers its exit code."""
+    import importlib
+
+    for module in _WARM_MODULES:
+        importlib.import_module(module)
+    for line in requests:
+        request = json.loads(line)
+        child = os.fork()
+        if child == 0:
+            os._exit(_build_here(**request))
+        _, status = os.waitpid(child, 0)
+        answers.write(json.dumps({"returncode": os.waitstatus_to_exitcode(status)}) + "\n")
+        answers.flush()
+
+
+def _build_here(arguments, environment, stdout, stderr):
+    """In the forked child: what `python -m pelican` does, with `environment`, its output in two files."""
+    os.environ.clear()
+    os.environ.update(environment)
+    for stream, path in ((1, stdout), (2, stderr)):
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(descriptor, stream)
+        os.close(descriptor)
+    import pelican
+
+    try:
+        pelican.main(arguments)
+        code = 0
+    except SystemExit as exit:
+        code = exit.code if isinstance(exit.code, int) else 1
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return code
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--warm"]:
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # anything printed here goes to the terminal, never into the answers
+    _serve_builds(sys.stdin, answers)

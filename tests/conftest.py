@@ -8,12 +8,15 @@ from hypothesis import settings
 
 from local import aws_in_process  # noqa: F401 (before any botocore session: each then answers the embedded AWS here)
 from local.app import LocalSite
-from project.site import build_site
+from project.site import build_site, keep_pelican_warm
 from tests.support import CHROMIUM, CHROMIUM_ARGS, TEST_MEASUREMENT_ID, examples, running_server
 
 # Properties without their own count try hypothesis's default of 100 examples, scaled in `make check`.
 settings.register_profile("jtec", max_examples=examples(100))
 settings.load_profile("jtec")
+
+# The tests build the site dozens of times: each build forks from a process with Pelican imported.
+keep_pelican_warm()
 
 # A test's tier follows from the fixtures it uses (pyproject.toml declares the markers), so no test that
 # needs a browser, moto or a Pelican build can miss its mark; modules that build or serve by themselves

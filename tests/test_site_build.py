@@ -121,3 +121,51 @@ def test_the_build_drops_indentation_but_keeps_what_pre_and_textarea_hold():
         compact(page)
         == "<div>\n<p>Text</p>\n<pre>\n  kept\n    as is</pre>\n<textarea name=m>\n  typed</textarea>\n</div>"
     )
+
+
+def _site_files(folder):
+    """Every file of a build and its bytes, but the feeds' build time."""
+    import re
+
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            files[str(path.relative_to(folder))] = re.sub(
+                rb"<updated>[^<]*</updated>", b"", path.read_bytes()
+            )
+    return files
+
+
+def test_a_build_forked_from_the_warm_process_writes_the_same_site_as_a_new_process(tmp_path, monkeypatch):
+    from project import site
+
+    warm = site.build_site(tmp_path / "warm")
+    monkeypatch.setattr(site, "_warm", None)
+    cold = site.build_site(tmp_path / "cold")
+    assert _site_files(tmp_path / "warm") == _site_files(tmp_path / "cold")
+    assert warm.stderr == cold.stderr
+    assert warm.stdout.split(" in ")[0] == cold.stdout.split(" in ")[0]  # but the seconds it took
+
+
+def test_an_edited_plugin_is_in_the_next_warm_build(tmp_path):
+    from project import PROJECT_DIR
+    from project.site import build_site
+
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    plugin = plugins / "marker.py"
+    settings_file = tmp_path / "settings.py"
+    settings_file.write_text(
+        f"from pelicanconf import *\nPLUGIN_PATHS = [{str(PROJECT_DIR / 'plugins')!r}, {str(plugins)!r}]\n"
+        "PLUGINS = PLUGINS + ['marker']\n"
+    )
+    for edition in ("first", "second"):
+        plugin.write_text(
+            "from pathlib import Path\nfrom pelican import signals\n\n"
+            "def mark(pelican):\n"
+            f"    Path(pelican.output_path, 'marker.txt').write_text({edition!r})\n\n"
+            "def register():\n"
+            "    signals.finalized.connect(mark)\n"
+        )
+        build_site(tmp_path / "output", settings_file=settings_file)
+        assert (tmp_path / "output" / "marker.txt").read_text() == edition
