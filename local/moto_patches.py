@@ -15,6 +15,11 @@ DynamoDB a partition's worth of work costs moto no more than that, and SES paces
   KMS never uses for a table: 20-200 ms each (RSA generation takes a random time), on every table the
   tests and the local stack create. The patch makes one private key per key spec per process; nothing
   here signs with them.
+- moto writes every answer by walking the operation's output shape, and for each DynamoDB attribute
+  value tries every member of the AttributeValue shape under several spellings: a third of a GetItem's
+  time, more for a Query. The values moto's DynamoDB hands its writer are already in the wire's form
+  ({"S": "..."}, {"M": {...}}), which is what that walk writes for them, so the patch writes such a value
+  as it is, and leaves any other (binary members, unexpected types) to moto's walk.
 - SES's send quota says 1 message a second (a sandbox account's rate), so a local `jtec newsletter send`
   waited a second a message. The patch gives the rate a production account starts with,
   `SES_SEND_RATE` (14 a second); `jtec` still reads it with GetSendQuota and paces itself by it.
@@ -25,6 +30,7 @@ import functools
 import inspect
 import threading
 
+from moto.core import serialize
 from moto.dynamodb import models
 from moto.dynamodb.models.table import Table
 from moto.kms import models as kms_models
@@ -192,6 +198,38 @@ def _all_items(self):
     return sorted(self.items.get(partition[1], {}).values(), key=lambda item: item.range_key)
 
 
+_WIRE_SCALARS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
+
+
+def _in_wire_form(value):
+    """Whether an attribute value is already what moto's writer would write for it: one member, no
+    binary, strings where strings go, nested values in the same form."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    ((member, inner),) = value.items()
+    if member in _WIRE_SCALARS:
+        return type(inner) is _WIRE_SCALARS[member]
+    if member in ("SS", "NS"):
+        return type(inner) is list and all(type(element) is str for element in inner)
+    if member == "L":
+        return type(inner) is list and all(_in_wire_form(element) for element in inner)
+    if member == "M":
+        return type(inner) is dict and all(
+            type(name) is str and _in_wire_form(element) for name, element in inner.items()
+        )
+    return False
+
+
+_original_json_structure = serialize.BaseJSONSerializer._serialize_type_structure
+
+
+def _json_structure(self, serialized, value, shape, key):
+    if shape.name == "AttributeValue" and key and _in_wire_form(value):
+        serialized[key] = value
+        return
+    _original_json_structure(self, serialized, value, shape, key)
+
+
 _original_quota_init = ses_models.SESQuota.__init__
 
 
@@ -206,6 +244,7 @@ _one_private_key_per_spec = functools.cache(kms_models.generate_private_key)
 def apply():
     """Install the patches (idempotent)."""
     kms_models.generate_private_key = _one_private_key_per_spec
+    serialize.BaseJSONSerializer._serialize_type_structure = _json_structure
     ses_models.SESQuota.__init__ = _production_quota
     if models.DynamoDBBackend.transact_write_items is not _transact_write_items:
         models.copy = _CopyWithoutTables()

@@ -223,3 +223,51 @@ def test_a_call_from_this_process_is_answered_here_with_what_the_server_answers_
     )
     with urllib.request.urlopen(request) as answer:
         assert json.load(answer)["Item"]["kind"] == {"S": "used_link"}
+
+
+_names = st.text(min_size=1, max_size=8)
+_scalars = st.one_of(
+    st.builds(lambda text: {"S": text}, st.text(max_size=20)),
+    st.builds(
+        lambda number: {"N": str(number)}, st.integers() | st.decimals(allow_nan=False, allow_infinity=False)
+    ),
+    st.builds(lambda flag: {"BOOL": flag}, st.booleans()),
+    st.just({"NULL": True}),
+    st.builds(
+        lambda texts: {"SS": sorted(texts)}, st.sets(st.text(min_size=1, max_size=5), min_size=1, max_size=3)
+    ),
+    st.builds(lambda numbers: {"NS": [str(n) for n in sorted(numbers)]}, st.sets(st.integers(), min_size=1)),
+    st.builds(
+        lambda data: {"B": data}, st.binary(max_size=10)
+    ),  # not in wire form here: moto's walk writes it
+)
+_attribute_values = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.builds(lambda values: {"L": values}, st.lists(inner, max_size=3))
+        | st.builds(lambda values: {"M": values}, st.dictionaries(_names, inner, max_size=3))
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=examples(200))
+@given(item=st.dictionaries(_names, _attribute_values, max_size=6))
+def test_an_item_is_written_to_the_wire_as_motos_own_serializer_writes_it(item):
+    from moto.core import serialize
+    from moto.core.utils import get_service_model
+
+    from local import moto_patches
+
+    get_item = get_service_model("dynamodb").operation_model("GetItem")
+
+    def written(structure_writer):
+        original = serialize.BaseJSONSerializer._serialize_type_structure
+        serialize.BaseJSONSerializer._serialize_type_structure = structure_writer
+        try:
+            writer = serialize.JSONSerializer(get_item, value_picker=serialize.XFormedAttributePicker())
+            return writer.serialize({"Item": item})["body"]
+        finally:
+            serialize.BaseJSONSerializer._serialize_type_structure = original
+
+    assert written(moto_patches._json_structure) == written(moto_patches._original_json_structure)
