@@ -3,6 +3,8 @@
 import logging
 import os
 
+import botocore.loaders
+import botocore.session
 import pytest
 from hypothesis import settings
 
@@ -17,6 +19,21 @@ settings.load_profile("jtec")
 
 # The tests build the site dozens of times: each build forks from a process with Pelican imported.
 keep_pelican_warm()
+
+
+def _one_data_loader_for_every_session():
+    """Every botocore session the tests make (a hundred: each `make publish`, `jtec` and handler run makes
+    its own, as each runs in its own process outside the tests) reads AWS's service models through one
+    loader, so each model file is parsed once per test process, not once per session (4 s of test_deploy)."""
+    shared = botocore.loaders.create_loader()
+
+    def register(session):
+        session._components.lazy_register_component("data_loader", lambda: shared)
+
+    botocore.session.Session._register_data_loader = register
+
+
+_one_data_loader_for_every_session()
 
 # A test's tier follows from the fixtures it uses (pyproject.toml declares the markers), so no test that
 # needs a browser, moto or a Pelican build can miss its mark; modules that build or serve by themselves
