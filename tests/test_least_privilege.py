@@ -20,7 +20,7 @@ from project.template import read_template
 from tests import iam_model
 from tests.forms_support import invoke, person
 from tests.test_forms_subscription import links_for, newsletter_form, sign_up
-from tests.test_forms_your_data import ask_to_erase, token_from
+from tests.test_forms_your_data import ask_to_erase, someone_with_everything, token_from
 
 PERMISSIONS = yaml.safe_load((PROJECT_DIR / "tests" / "data" / "function_permissions.yaml").read_text())
 SECRET_PARAMETER = "/jtec/forms/app-secret"
@@ -408,3 +408,30 @@ def test_the_digest_is_scheduled_at_the_hour_it_counts_from():
     schedule = read_template()["Resources"]["DigestFunction"]["Properties"]["Events"]["WorkingDaysAtEight"]
     assert schedule["Properties"]["ScheduleExpression"] == f"cron(0 {digest.SENT_AT.hour} ? * MON-FRI *)"
     assert schedule["Properties"]["ScheduleExpressionTimezone"] == "Europe/London"
+
+
+def test_every_call_jtec_audit_makes_is_allowed_by_the_auditor_policy_and_nothing_more(
+    forms, monkeypatch, tmp_path
+):
+    from jtec_staff import audit, queries
+
+    someone_with_everything(forms)
+
+    def the_audit(table):
+        now = queries.utc_now()
+        audit.gather(table, now, now - datetime.timedelta(days=365), [], None)
+
+    made = staff_requests(forms, monkeypatch, the_audit)
+    assert {action for action, _, _ in made} == {"dynamodb:Scan"}
+    assert refused(made, "AuditorPolicy") == []
+    allowed = statements("AuditorPolicy")[0]["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"]
+    assert sorted(allowed) == sorted(audit.AUDIT_FIELDS)
+    assert not {"name", "email", "phone", "message"} & set(allowed)
+
+
+@pytest.mark.parametrize(
+    "what", ["scan everything", "scan names out", "write personal data", "delete a receipt"]
+)
+def test_the_auditor_policy_refuses_anything_else(what):
+    operation, parameters = STAFF_MUST_NOT[what]
+    assert len(refused(iam_model.requests("dynamodb", operation, parameters), "AuditorPolicy")) == 1

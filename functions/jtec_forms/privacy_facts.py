@@ -42,3 +42,65 @@ COMPLAINT = (
 )
 SOURCE = "You gave it to us yourself, through this website's forms. None of it comes from anyone else."
 AUTOMATED_DECISIONS = "We make no decisions about you by automated means, and we do not profile you."
+
+# Transfers of personal data outside the UK, by processor, with the safeguard each relies on (UK GDPR
+# Art. 46; the UK's adequacy regulations). A processor not named here keeps the data in the UK.
+TRANSFERS = {
+    "Google Analytics": "to the United States: Google LLC is certified under the EU-US Data Privacy Framework "
+    "and its UK Extension (the UK-US data bridge)",
+}
+
+# The record of processing activities (UK GDPR Art. 30(1)): each purpose with its lawful basis, the people
+# and the data concerned, and the retention schedule's kinds it keeps (every kind belongs to exactly one
+# activity: a test holds them together). Analytics keeps nothing in our table: its period is the one set in
+# Google Analytics (docs/deploying.md's checklist).
+ACTIVITIES = (
+    {
+        "purpose": "Answering enquiries and feedback sent with the website's contact form",
+        "lawful_basis": "Legitimate interests (Art. 6(1)(f)) in answering people who contact us; steps at "
+        "the person's request before a contract (Art. 6(1)(b))",
+        "people": "People who send an enquiry or feedback",
+        "data": "Name, email address, telephone number (optional), topic and message",
+        "kinds": ("enquiry", "submission", "rate_limit"),
+    },
+    {
+        "purpose": "Sending the newsletter to people who asked for it",
+        "lawful_basis": "Consent (Art. 6(1)(a); PECR reg. 22), withdrawn by unsubscribing",
+        "people": "Newsletter subscribers and people who asked to subscribe",
+        "data": "Name, email address, proof of consent (when, the words agreed to, the policy version), "
+        "which issues were sent, bounce and complaint reports",
+        "kinds": (
+            "pending_subscription",
+            "subscription",
+            "consent_renewal",
+            "newsletter_send",
+            "mail_event",
+            "used_link",
+        ),
+    },
+    {
+        "purpose": "Answering people's requests about their data (access, erasure, correction, "
+        "restriction, objection) and proving they were carried out",
+        "lawful_basis": "Legal obligation (Art. 6(1)(c); UK GDPR Arts. 12-22)",
+        "people": "People who ask about or for the deletion of their data",
+        "data": "Email address until the request is confirmed; then references, counts and times only",
+        "kinds": ("erasure_request", "erasure_receipt", "erasure_tombstone", "staff_action"),
+    },
+    {
+        "purpose": "Showing that data is deleted when its time is up",
+        "lawful_basis": "Legal obligation: accountability for storage limitation (Art. 5(1)(e), 5(2))",
+        "people": "Everyone whose data the website kept",
+        "data": "The kind of each deleted item and when it expired and was deleted (no personal details)",
+        "kinds": ("expiry_audit",),
+    },
+    {
+        "purpose": "Measuring how the website is used",
+        "lawful_basis": "Consent (Art. 6(1)(a); PECR reg. 6), given in the cookie banner",
+        "people": "Visitors who accept analytics cookies",
+        "data": "A random identifier in a cookie, pages viewed, approximate location from the IP address, "
+        "device and browser",
+        "kinds": (),
+        "processor": "Google Analytics",
+        "retention": "2 months (set in Google Analytics)",
+    },
+)

@@ -387,4 +387,4 @@ def send_news(slug, news_dir, dry_run, test_to, resend_uncertain, yes, as_json):
 
 
 # The commands kept in modules of their own add themselves to `main` when imported.
-from jtec_staff import digest_command, person_commands, request_commands  # noqa: E402, F401
+from jtec_staff import audit_command, digest_command, person_commands, request_commands  # noqa: E402, F401

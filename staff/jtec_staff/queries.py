@@ -123,28 +123,38 @@ EXPIRING_WITHIN_DAYS = 30
 def retention_report(table, now, progress=None):
     """Per kind of data: live items, items expiring in the next 30 days, items expired but not yet
     deleted by DynamoDB; and from the expiry audit, TTL deletions per month and the worst lag."""
+    return retention_summary(scan(table, RETENTION_FIELDS, progress), now)
+
+
+def scan(table, names, progress=None):
+    """Every item of the table, read with only the attributes `names` (a consistent Scan, page by page)."""
+    for page in pages(table.scan, ConsistentRead=True, **_projection(names)):
+        if progress:
+            progress(page["ScannedCount"])
+        yield from page["Items"]
+
+
+def retention_summary(items, now):
+    """`retention_report` of items read with (at least) RETENTION_FIELDS."""
     epoch = int(now.timestamp())
     soon = epoch + EXPIRING_WITHIN_DAYS * 86400
     live, expiring, overdue = Counter(), Counter(), Counter()
     deletions, worst_lag = defaultdict(Counter), {}
-    for page in pages(table.scan, ConsistentRead=True, **_projection(RETENTION_FIELDS)):
-        if progress:
-            progress(page["ScannedCount"])
-        for item in page["Items"]:
-            kind = erasure.kind_of(item)
-            if kind == retention.EXPIRY_AUDIT.kind:
-                month = item["deleted_at"][:7]
-                deletions[month][item["item_kind"]] += 1
-                if item.get("lag_seconds") is not None:
-                    lag = int(item["lag_seconds"])
-                    worst_lag[item["item_kind"]] = max(worst_lag.get(item["item_kind"], 0), lag)
-            expires_at = item.get("expires_at")
-            if expires_at is not None and int(expires_at) <= epoch:
-                overdue[kind] += 1
-                continue
-            live[kind] += 1
-            if expires_at is not None and int(expires_at) <= soon:
-                expiring[kind] += 1
+    for item in items:
+        kind = erasure.kind_of(item)
+        if kind == retention.EXPIRY_AUDIT.kind:
+            month = item["deleted_at"][:7]
+            deletions[month][item["item_kind"]] += 1
+            if item.get("lag_seconds") is not None:
+                lag = int(item["lag_seconds"])
+                worst_lag[item["item_kind"]] = max(worst_lag.get(item["item_kind"], 0), lag)
+        expires_at = item.get("expires_at")
+        if expires_at is not None and int(expires_at) <= epoch:
+            overdue[kind] += 1
+            continue
+        live[kind] += 1
+        if expires_at is not None and int(expires_at) <= soon:
+            expiring[kind] += 1
     kinds = [entry.kind for entry in retention.SCHEDULE]
     return {
         "generated_at": now.isoformat(timespec="seconds"),
