@@ -123,6 +123,16 @@ def test_the_build_drops_indentation_but_keeps_what_pre_and_textarea_hold():
     )
 
 
+def test_the_build_drops_a_line_break_after_a_block_but_never_between_words_or_links():
+    from plugins.compact_html import compact
+
+    page = "<ul>\n<li><a href=/a>A</a>\n<a href=/b>B</a></li>\n<li>C</li>\n</ul>\n<p>One\ntwo</p>\n<span>x</span>"
+    assert (
+        compact(page)
+        == "<ul>\n<li><a href=/a>A</a>\n<a href=/b>B</a></li><li>C</li></ul><p>One\ntwo</p><span>x</span>"
+    )
+
+
 def _site_files(folder):
     """Every file of a build and its bytes, but the feeds' build time."""
     import re
