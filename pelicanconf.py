@@ -5,7 +5,14 @@ import os
 from pathlib import Path
 
 import jtec_forms
-from jtec_forms.site_facts import ANALYTICS_COOKIES, COMPANY, FOOTER_LINKS, MENU_LINKS  # noqa: F401 (settings)
+from jtec_forms.site_facts import (  # noqa: F401 (settings)
+    ANALYTICS_COOKIES,
+    ASK_AGAIN_AFTER_MONTHS,
+    COMPANY,
+    COOKIE_BANNER,
+    FOOTER_LINKS,
+    MENU_LINKS,
+)
 
 AUTHOR = "JTec IT Solutions"
 SITENAME = "JTec IT Solutions"

@@ -8,6 +8,7 @@ import json
 import os
 from pathlib import Path
 
+from jtec_forms.site_facts import COOKIE_BANNER
 from jtec_forms.validation import FORMS, schema
 
 # JTEC_WORDING_LOCK names another lock file (a test of the build's check uses it).
@@ -19,8 +20,8 @@ class WordingChanged(Exception):
 
 
 def in_use():
-    """id -> {"text", "forms"} for every wording the forms use now."""
-    found = {}
+    """id -> {"text", "forms"} for every wording the forms and the cookie banner use now."""
+    found = {COOKIE_BANNER["id"]: {"text": COOKIE_BANNER["text"], "forms": ["cookie-banner"]}}
     for form in FORMS:
         for field in schema(form)["properties"].values():
             if "x-wording-id" in field:

@@ -1,10 +1,13 @@
 """Cookie consent in headless Chromium: nothing leaves 127.0.0.1 until the visitor accepts."""
 
+import datetime
+import json
 from urllib.parse import urlsplit
 
 import pytest
 
 from jtec_forms.routes import ROUTES
+from jtec_forms.site_facts import ASK_AGAIN_AFTER_MONTHS, COOKIE_BANNER
 from tests.support import POLICY_PAGES, SITE_PAGES, TEST_MEASUREMENT_ID
 
 ANALYTICS_HOST = "www.googletagmanager.com"
@@ -35,6 +38,13 @@ class OutsideRequests:
 @pytest.fixture
 def outside(context):
     return OutsideRequests(context)
+
+
+def chose(context, choice, days_ago=0, wording=COOKIE_BANNER["id"]):
+    """Every page of `context` starts with this choice remembered, as the consent script records it."""
+    at = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=days_ago)
+    record = json.dumps({"choice": choice, "at": at.isoformat(), "wording": wording})
+    context.add_init_script(f"localStorage.setItem('jtec_cookie_consent', {json.dumps(record)})")
 
 
 def visit_every_page(page, site_url):
@@ -176,7 +186,7 @@ def test_a_policy_prints_without_navigation_banner_or_footer_links(context, site
     "url", sorted({route.form_page for route in ROUTES if route.form in ("token", "access_confirm")})
 )
 def test_a_page_opened_from_an_emailed_link_never_sends_its_token_anywhere(context, site_url, outside, url):
-    context.add_init_script("localStorage.setItem('jtec_cookie_consent', 'accepted')")
+    chose(context, "accepted")
     page = context.new_page()
     page.goto(f"{site_url}{url}?token=SECRET-TOKEN-123")
     page.wait_for_load_state("networkidle")
@@ -187,7 +197,7 @@ def test_a_page_opened_from_an_emailed_link_never_sends_its_token_anywhere(conte
 
 
 def test_analytics_still_load_on_other_pages_once_accepted(context, site_url, outside):
-    context.add_init_script("localStorage.setItem('jtec_cookie_consent', 'accepted')")
+    chose(context, "accepted")
     page = context.new_page()
     page.goto(site_url + "/newsletter/")
     page.wait_for_load_state("networkidle")
@@ -204,3 +214,53 @@ def test_the_cookies_page_shows_the_current_choice_beside_the_button(context, si
     page.get_by_role("button", name="Change cookie settings").click()
     page.get_by_role("button", name="Accept analytics cookies").click()
     assert current.text_content() == "You have accepted analytics cookies."
+
+
+def test_a_choice_is_remembered_with_when_it_was_made_and_the_words_it_answered(context, site_url, outside):
+    page = context.new_page()
+    page.goto(site_url + "/")
+    page.get_by_role("button", name="Accept analytics cookies").click()
+    record = json.loads(page.evaluate("localStorage.getItem('jtec_cookie_consent')"))
+    assert (record["choice"], record["wording"]) == ("accepted", COOKIE_BANNER["id"])
+    made = datetime.datetime.fromisoformat(record["at"].replace("Z", "+00:00"))
+    assert abs(datetime.datetime.now(datetime.UTC) - made) < datetime.timedelta(minutes=1)
+
+
+def test_a_gtag_config_turns_off_google_signals_and_ad_personalisation(context, site_url, outside):
+    chose(context, "accepted")
+    page = context.new_page()
+    page.goto(site_url + "/")
+    page.wait_for_load_state("networkidle")
+    config = page.evaluate("Array.from(window.dataLayer).find(e => e[0] === 'config')[2]")
+    assert config == {"allow_google_signals": False, "allow_ad_personalization_signals": False}
+
+
+@pytest.mark.parametrize(
+    "days_ago,wording",
+    [(ASK_AGAIN_AFTER_MONTHS * 31 + 1, COOKIE_BANNER["id"]), (1, "analytics-banner-words-before")],
+    ids=["older than twelve months", "other banner words"],
+)
+def test_a_stale_acceptance_is_asked_again_and_loads_nothing_until_answered(
+    context, site_url, outside, days_ago, wording
+):
+    chose(context, "accepted", days_ago=days_ago, wording=wording)
+    page = context.new_page()
+    page.goto(site_url + "/")
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("region", name="Cookies on this website").is_visible()
+    assert outside.analytics() == []
+    page.get_by_role("button", name="Accept analytics cookies").click()
+    page.wait_for_load_state("networkidle")
+    assert len(outside.analytics()) == 1
+
+
+@pytest.mark.parametrize("choice", ["accepted", "rejected"])
+def test_a_choice_under_the_current_words_within_twelve_months_is_not_asked_again(
+    context, site_url, outside, choice
+):
+    chose(context, choice, days_ago=ASK_AGAIN_AFTER_MONTHS * 28)
+    page = context.new_page()
+    page.goto(site_url + "/")
+    page.wait_for_load_state("networkidle")
+    assert not page.locator("#cookie-banner").is_visible()
+    assert bool(outside.analytics()) == (choice == "accepted")

@@ -78,21 +78,21 @@ NEWSLETTER_SEND = Retention(
 USED_LINK = Retention(
     kind="used_link",
     sort_key="USED_LINK#",
-    what="Record that an email link was used (no personal details)",
+    what="Record that an email link was used (pseudonymous: no address)",
     purpose="To make sure each link works only once",
     months=25,
 )
 RATE_LIMIT = Retention(
     kind="rate_limit",
     sort_key="WINDOW#",
-    what="Counts of forms sent and confirmation emails asked for (no personal details)",
+    what="Counts of forms sent and confirmation emails asked for (pseudonymous)",
     purpose="To stop the forms being used to flood inboxes or our systems",
     days=1,
 )
 SUBMISSION = Retention(
     kind="submission",
     sort_key="SUBMISSION#",
-    what="Record that an enquiry arrived: its reference and a fingerprint (no personal details)",
+    what="Record that an enquiry arrived: its reference and a fingerprint (pseudonymous)",
     purpose="So an enquiry sent twice is kept once and staff are told once",
     days=1,
 )

@@ -22,6 +22,16 @@ FOOTER_LINKS = [
     ("Your data", "/your-data/"),
 ]
 
+# The cookie banner's question: the words a visitor accepts analytics under. Its id is in the wording lock
+# (project/wording_lock.json) like the forms' consent wordings; the consent script records it with the
+# choice and asks again when the page carries another (or 12 months after the choice).
+COOKIE_BANNER = {
+    "id": "analytics-banner-2026-12",
+    "text": "We would like to use Google Analytics cookies to understand how you use this website so we can "
+    "improve it. We set no analytics cookies unless you accept them.",
+}
+ASK_AGAIN_AFTER_MONTHS = 12
+
 # The cookies Google Analytics may set once a visitor accepts analytics: the cookies page lists them and
 # the consent script deletes exactly these when consent is withdrawn ("*" ends a name prefix).
 ANALYTICS_COOKIES = [

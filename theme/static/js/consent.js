@@ -12,6 +12,12 @@
   var thisScript = document.currentScript;
   var measurementId = thisScript ? thisScript.getAttribute("data-ga-id") : "";
 
+  var WORDS = { accepted: "You have accepted analytics cookies.", rejected: "You have rejected analytics cookies." };
+
+  function byId(id) { return document.getElementById(id); }
+
+  function each(selector, root, action) { Array.prototype.forEach.call(root.querySelectorAll(selector), action); }
+
   window.dataLayer = window.dataLayer || [];
   function gtag() { window.dataLayer.push(arguments); }
   gtag("consent", "default", {
@@ -21,19 +27,31 @@
     analytics_storage: "denied"
   });
 
+  // A choice is kept with when it was made and the banner wording it answered. It stands until the
+  // banner's wording changes or it is older than the page's data-ask-again-months; then the visitor is
+  // asked again, and until they answer it is as if they had never chosen (no analytics). A choice stored
+  // before choices were dated (a bare "accepted") is not JSON: asked again too.
   function readChoice() {
-    try { return window.localStorage.getItem(STORAGE_KEY); } catch (e) { return null; }
+    var banner = byId("cookie-banner"), stored, until;
+    try { stored = JSON.parse(localStorage.getItem(STORAGE_KEY)) || {}; } catch (e) { return null; }
+    until = new Date(stored.at);
+    until.setMonth(until.getMonth() + Number(banner.getAttribute("data-ask-again-months")));
+    return stored.wording === banner.getAttribute("data-wording-id") && new Date() < until ? stored.choice : null;
   }
 
   function saveChoice(choice) {
-    try { window.localStorage.setItem(STORAGE_KEY, choice); } catch (e) { /* private mode */ }
+    var wording = byId("cookie-banner").getAttribute("data-wording-id");
+    try {
+      localStorage.setItem(STORAGE_KEY, JSON.stringify({ choice: choice, at: new Date(), wording: wording }));
+    } catch (e) { /* private mode */ }
   }
 
   function loadAnalytics() {
-    if (!measurementId || document.getElementById("analytics-script")) { return; }
+    if (!measurementId || byId("analytics-script")) { return; }
     gtag("consent", "update", { analytics_storage: "granted" });
     gtag("js", new Date());
-    gtag("config", measurementId);
+    // Google signals and ad personalisation off: the privacy policy says so (tests hold the two together).
+    gtag("config", measurementId, { allow_google_signals: false, allow_ad_personalization_signals: false });
     var script = document.createElement("script");
     script.id = "analytics-script";
     script.async = true;
@@ -58,7 +76,7 @@
       var name = pair.split("=")[0].trim();
       if (analyticsCookie(name)) {
         domains.forEach(function (domain) {
-          document.cookie = name + "=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/" + domain;
+          document.cookie = name + "=; max-age=0; path=/" + domain;
         });
       }
     });
@@ -68,29 +86,29 @@
   // open the page is padded by its height (added below everything, so nothing shifts), so the end of
   // the page can still be scrolled into view above it.
   function reserveSpace() {
-    var banner = document.getElementById("cookie-banner");
+    var banner = byId("cookie-banner");
     document.body.style.paddingBottom = banner.hidden ? "" : banner.offsetHeight + "px";
   }
 
   function showBanner(answered) {
-    var banner = document.getElementById("cookie-banner");
+    var banner = byId("cookie-banner");
     // The answer is shorter than the question: keep the banner's height, so its top edge stays put.
     banner.style.minHeight = answered && !banner.hidden ? banner.offsetHeight + "px" : "";
-    document.getElementById("cookie-question").hidden = answered;
-    document.getElementById("cookie-answer").hidden = !answered;
+    byId("cookie-question").hidden = answered;
+    byId("cookie-answer").hidden = !answered;
     banner.hidden = false;
     reserveSpace();
   }
 
   function hideBanner() {
-    document.getElementById("cookie-banner").hidden = true;
+    byId("cookie-banner").hidden = true;
     reserveSpace();
   }
 
   // The answer replaces the question in the banner (the GOV.UK pattern) and takes the focus, so a
   // screen reader hears it; "Hide this message" closes the banner.
   function announce(message) {
-    var status = document.getElementById("consent-status");
+    var status = byId("consent-status");
     status.textContent = message;
     showBanner(true);
     status.focus();
@@ -98,9 +116,8 @@
 
   // Pages that say what the visitor has chosen (the cookies page) have [data-consent-current].
   function showChoice(choice) {
-    var words = { accepted: "You have accepted analytics cookies.", rejected: "You have rejected analytics cookies." };
-    Array.prototype.forEach.call(document.querySelectorAll("[data-consent-current]"), function (element) {
-      element.textContent = words[choice] || "You have not chosen yet: no analytics cookies are set.";
+    each("[data-consent-current]", document, function (element) {
+      element.textContent = WORDS[choice] || "You have not chosen yet: no analytics cookies are set.";
     });
   }
 
@@ -109,22 +126,22 @@
     showChoice(choice);
     if (choice === "accepted") {
       loadAnalytics();
-      announce("You have accepted analytics cookies. You can change your cookie settings at any time.");
+      announce(WORDS.accepted + " You can change your cookie settings at any time.");
     } else {
       gtag("consent", "update", { analytics_storage: "denied" });
       deleteAnalyticsCookies();
-      announce("You have rejected analytics cookies. You can change your cookie settings at any time.");
+      announce(WORDS.rejected + " You can change your cookie settings at any time.");
     }
   }
 
   function openSettings(event) {
     event.preventDefault();
     showBanner(false);
-    document.getElementById("cookie-banner-title").focus();
+    byId("cookie-banner-title").focus();
   }
 
   function start() {
-    var banner = document.getElementById("cookie-banner");
+    var banner = byId("cookie-banner");
     if (!banner) { return; }
     var choice = readChoice();
     showChoice(choice);
@@ -137,12 +154,12 @@
     window.addEventListener("resize", reserveSpace);
     banner.querySelector("[data-consent-hide]").addEventListener("click", function () {
       hideBanner();
-      document.getElementById("main").focus();
+      byId("main").focus();
     });
-    Array.prototype.forEach.call(banner.querySelectorAll("[data-consent]"), function (button) {
+    each("[data-consent]", banner, function (button) {
       button.addEventListener("click", function () { choose(button.getAttribute("data-consent")); });
     });
-    Array.prototype.forEach.call(document.querySelectorAll("[data-cookie-settings]"), function (control) {
+    each("[data-cookie-settings]", document, function (control) {
       control.hidden = false;
       control.addEventListener("click", openSettings);
     });
