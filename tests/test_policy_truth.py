@@ -77,3 +77,12 @@ def test_the_draft_says_where_replies_to_an_enquiry_live_and_for_how_long():
     assert "kept in our staff mailboxes for 2 years after the last message about them" in draft
     checklist = text_of(PROJECT_DIR / "docs" / "editing-policies.md")
     assert "the provider of the staff mailboxes" in checklist
+
+
+def test_the_draft_says_what_is_kept_of_a_data_request_and_of_what_staff_did():
+    draft = text_of(DRAFT)
+    assert (
+        "keep what you asked for, when, and whether we answered in time, until "
+        f"{retention.ENQUIRY.months} months after you sent it" in draft
+    )
+    assert f"without your address, for {retention.STAFF_ACTION.period}" in draft
