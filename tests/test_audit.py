@@ -11,7 +11,7 @@ from jtec_forms import config, privacy_facts, retention, store
 from jtec_staff import audit_measures, evidence
 from project import PROJECT_DIR
 from tests.forms_support import invoke, person
-from tests.test_forms_your_data import ask_to_erase, someone_with_everything
+from tests.test_forms_your_data import ask_to_erase, someone_with_everything, token_from
 from tests.test_staff_cli import jtec
 
 
@@ -66,6 +66,16 @@ def test_requests_retention_and_consent_count_what_happened(forms, tmp_path):
     live = {entry["kind"]: entry["live"] for entry in data["retention"]["kinds"]}
     assert live["erasure_receipt"] == 1 and live["subscription"] == 1
     assert data["retention"]["expired_not_deleted"] == 0
+    assert data["requests"]["access_reports"] == {"by_staff": 0, "through_the_website": 0}
+
+
+def test_an_access_report_given_through_the_website_is_counted(forms, tmp_path):
+    details = someone_with_everything(forms)
+    assert invoke("/api/access", {"email": details["email"]})[0] == 202
+    token = token_from(forms, details["email"], "/your-data/see/")
+    assert invoke("/api/access/confirm", {"token": token})[0] == 200
+    data, _ = report(tmp_path)
+    assert data["requests"]["access_reports"] == {"by_staff": 0, "through_the_website": 1}
 
 
 def test_an_item_past_its_period_and_not_yet_deleted_is_in_the_summary(forms, tmp_path):

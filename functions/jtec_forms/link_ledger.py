@@ -17,13 +17,17 @@ def link_used(nonce):
     return "Item" in store._call(store.table().get_item, Key=_ledger_key(nonce), ConsistentRead=True)
 
 
-def _use_link(nonce, now):
-    """The ledger entry that makes a link single-use: written only if the nonce was never recorded."""
+def _use_link(nonce, now, purpose=None):
+    """The ledger entry that makes a link single-use: written only if the nonce was never recorded. With
+    a `purpose`, it says what the link was for and when it was used (the auditor's report counts access
+    reports given by them)."""
+    said = {"purpose": purpose, "used_at": now.isoformat(timespec="seconds")} if purpose else {}
     return {
         "Put": {
             "TableName": store.table().name,
             "Item": {
                 **_ledger_key(nonce),
+                **said,
                 "kind": retention.USED_LINK.kind,
                 store.TTL_ATTRIBUTE: retention.epoch_seconds(retention.USED_LINK.expires_at(now)),
             },
@@ -32,9 +36,9 @@ def _use_link(nonce, now):
     }
 
 
-def use_link(nonce, now):
+def use_link(nonce, now, purpose=None):
     """Record that a link was used, once: store.LinkAlreadyUsed if it was used before."""
-    store._conditional(store.table().put_item, store.LinkAlreadyUsed, **_use_link(nonce, now)["Put"])
+    store._conditional(store.table().put_item, store.LinkAlreadyUsed, **_use_link(nonce, now, purpose)["Put"])
 
 
 def replace_using_link(nonce, now, previous, item, deleting=()):

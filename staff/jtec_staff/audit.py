@@ -9,6 +9,7 @@ import statistics
 from collections import Counter, defaultdict
 
 from jtec_forms import enquiries, policies, privacy_facts, retention, site_facts
+from jtec_forms.actions.your_data import ACCESS_GIVEN
 from jtec_staff import queries
 
 # What the audit's Scan reads. `consent` is the proof of consent (policy versions, the words agreed to,
@@ -35,6 +36,8 @@ AUDIT_FIELDS = (
     "action",
     "at",
     "sent_at",
+    "purpose",
+    "used_at",
 )
 
 
@@ -180,7 +183,14 @@ def requests(items, now, since):
         },
         "access_reports": {
             "by_staff": staff_actions.get("access", 0),
-            "through_the_website": None,  # not recorded: a used link's record does not say which form it was
+            # Each access link's use is recorded with its purpose (link_ledger.use_link).
+            "through_the_website": sum(
+                1
+                for item in items
+                if item.get("kind") == retention.USED_LINK.kind
+                and item.get("purpose") == ACCESS_GIVEN
+                and _in_period(item.get("used_at"), since)
+            ),
         },
         "staff_actions": dict(sorted(staff_actions.items())),
         "data_requests": _data_requests(data_requests, now, since),
