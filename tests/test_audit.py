@@ -163,7 +163,10 @@ def test_a_promise_whose_tests_failed_or_did_not_run_is_unproven_in_the_summary(
     data, printed = report(tmp_path, "--evidence", str(junit(tmp_path, cases)), "--commit", "abc123")
     results = {promise["promise"]: promise["result"] for promise in data["evidence"]["promises"]}
     assert results[first[0]] == "failed" and results[second[0]] == "unproven"
-    assert sum(result == "proven" for result in results.values()) == len(promises) - 2
+    # A failure anywhere also leaves what tests/conftest.py guards over the whole run (the log guard) failed.
+    whole_run = [promise for promise, paths in promises if evidence.WHOLE_RUN in paths]
+    assert whole_run and all(results[promise] == "failed" for promise in whole_run)
+    assert sum(result == "proven" for result in results.values()) == len(promises) - 2 - len(whole_run)
     assert data["evidence"]["commit"] == "abc123"
     assert second[0] in printed
 
@@ -186,3 +189,10 @@ def test_a_period_starting_in_the_future_is_refused_in_one_line(forms, tmp_path)
     assert status == 2 and errors.strip() == "jtec: --since 2999-01-01 is in the future"
     assert not (tmp_path / "a.html").exists()
     assert config.table_name()
+
+
+def test_the_log_guard_in_conftest_stands_for_the_whole_run(tmp_path):
+    passing = junit(tmp_path, [("tests/test_rules.py", "passed"), ("tests/test_forms_enquiry.py", "passed")])
+    assert evidence.outcomes(passing)[evidence.WHOLE_RUN] == {"passed": 2}
+    failing = junit(tmp_path, [("tests/test_rules.py", "passed"), ("tests/test_forms_enquiry.py", "failed")])
+    assert evidence.outcomes(failing)[evidence.WHOLE_RUN] == {"passed": 1, "failed": 1}
