@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from local.api import ApiGateway
 from local.app import LocalSite
@@ -114,7 +115,11 @@ def main(argv=None):
             f"  sent mail: {site_url}/_dev/outbox   table: {site_url}/_dev/items   expiry audit: {site_url}/_dev/audit"
             f"   staff digest: POST {site_url}/_dev/digest"
         )
-    print("  staff tools: paste these three lines in another terminal, then run jtec (from .venv/bin):")
+    print(
+        "  staff tools: paste these four lines in another terminal, then run jtec (for example jtec enquiries list):"
+    )
+    # jtec is installed beside this Python: on PATH as pasted, whichever folder the terminal is in.
+    print(f'    export PATH={shlex.quote(str(Path(sys.executable).parent))}:"$PATH"')
     print(f"    export AWS_ENDPOINT_URL={stack.aws.endpoint} TABLE_NAME={stack.aws.table_name}")
     print(f"    export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION={REGION}")
     # What `jtec newsletter send` signs and links with, as the functions have it (a key made for this run).

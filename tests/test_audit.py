@@ -33,7 +33,7 @@ def a_busy_month(forms):
     assert invoke("/api/enquiry", request)[0] == 201
     plain = person()
     reference = invoke("/api/enquiry", plain)[2]["reference"]
-    assert jtec("enquiries", "resolve", reference)[0] == 0
+    assert jtec("enquiries", "resolve", reference, "--yes")[0] == 0
     return [first, second, request, plain]
 
 

@@ -201,7 +201,7 @@ def test_an_unknown_outcome_is_refused_naming_the_choices(forms):
 
 def test_a_data_request_is_not_resolved_as_an_enquiry(forms):
     _, reference = ask()
-    status, _, err = jtec("enquiries", "resolve", reference)
+    status, _, err = jtec("enquiries", "resolve", reference, "--yes")
     assert status == 2
     assert f"jtec requests close {reference}" in err
     assert stored(reference)["status"] == "open"

@@ -97,3 +97,38 @@ def test_preview_has_no_dev_routes(previewed):
         with pytest.raises(urllib.error.HTTPError) as missing:
             get(url + path, accept="application/json")
         assert missing.value.code == 404, path
+
+
+def test_the_lines_make_serve_prints_run_jtec_as_pasted_in_any_folder(tmp_path):
+    import subprocess
+    import sys
+    import threading
+
+    from project import PROJECT_DIR
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.serve", "--port", "0", "--output", str(tmp_path / "output")],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        exports = []
+        for line in process.stdout:
+            if line.strip().startswith("export "):
+                exports.append(line.strip())
+            if len(exports) == 4:
+                break
+        threading.Thread(target=process.stdout.read, daemon=True).start()
+        pasted = "\n".join([*exports, "jtec enquiries list --json"])
+        # A new terminal: its own folder, a PATH without the project's virtualenv, no AWS settings.
+        terminal = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path)}
+        done = subprocess.run(
+            ["bash", "-c", pasted], cwd=tmp_path, env=terminal, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == []
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

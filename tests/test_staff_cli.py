@@ -2,8 +2,10 @@
 runner (in this process, with the environment `make serve` prints), and the installed console script
 once, in a process of its own."""
 
+import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,20 +58,54 @@ def test_the_installed_script_lists_open_enquiries_and_refuses_an_unknown_refere
     assert (status, out, err) == (2, "", "jtec: no item has the reference ENQ-NOSUCH00\n")
 
 
-def test_the_list_shows_open_enquiries_newest_first_without_personal_data(forms):
-    first, second = person(), person(topic="maintenance")
+def test_the_list_shows_open_enquiries_oldest_first_with_who_wrote_their_first_words_and_age(forms):
+    first = person(message="My printer prints nothing at all since the update last Tuesday morning")
+    second = person(topic="maintenance")
     references = [invoke("/api/enquiry", first)[2]["reference"]]
     clock.advance(1 / 86400)  # a second later
     references.append(invoke("/api/enquiry", second)[2]["reference"])
     status, out, err = jtec("enquiries", "list", "--json")
     assert status == 0, err
     listed = json.loads(out)
-    assert [row["reference"] for row in listed] == list(reversed(references))
-    assert [row["topic"] for row in listed] == ["maintenance", "support"]
+    assert [row["reference"] for row in listed] == references
+    assert [row["topic"] for row in listed] == ["support", "maintenance"]
+    assert listed[0]["name"] == first["name"]
+    assert listed[0]["first_words"] == "My printer prints nothing at all since the …"
+    assert [row["age_days"] for row in listed] == [0, 0] and not any(row["old"] for row in listed)
     status, table, _ = jtec("enquiries", "list")
-    assert references[0] in table and "Open enquiries (2)" in table
-    for value in (first["name"], first["email"], first["message"]):
-        assert value not in out + table
+    assert "Open enquiries (2), oldest first" in table and "0 days" in table
+    assert table.index(references[0]) < table.index(references[1])
+
+
+def test_an_enquiry_older_than_the_digests_setting_stands_out_in_the_list(forms):
+    reference = invoke("/api/enquiry", person())[2]["reference"]
+    enquiry = next(item for item in enquiries() if item["reference"] == reference)
+    sent = (clock.now() - datetime.timedelta(days=config.digest_old_after_days() + 2)).isoformat(
+        timespec="seconds"
+    )
+    store.put({**enquiry, "created_at": sent})
+    [row] = json.loads(jtec("enquiries", "list", "--json")[1])
+    assert row["old"] and row["age_days"] >= config.digest_old_after_days() + 1
+    assert f"OLD: {row['age_days']} days" in jtec("enquiries", "list")[1]
+
+
+def test_show_reads_as_a_letter_with_labels_dates_in_words_and_days_left_in_any_letter_case(forms):
+    details = person(phone="")
+    reference = invoke("/api/enquiry", details)[2]["reference"]
+    status, out, _ = jtec("enquiries", "show", reference.lower())
+    assert status == 0
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in out.splitlines() if "│" in line]
+    labels = [row[0] for row in rows if row[0]]
+    assert labels[:6] == ["Reference", "Received", "From", "Email", "Telephone", "Topic"]
+    lines = [" ".join(line.replace("│", " ").split()) for line in out.splitlines()]
+    text = " ".join(lines)
+    assert f"From {details['name']}" in text and "Telephone (not given)" in text
+    assert "Topic IT support" in text
+    assert "created_at" not in text and "expires_at" not in text and "policy_version" not in text
+    assert re.search(r"Received \d{1,2} [A-Z][a-z]+ 20\d\d, \d\d:\d\d", text)
+    assert re.search(
+        r"Deleted automatically \d{1,2} [A-Z][a-z]+ 20\d\d, \d\d:\d\d \(36[45] days left\)", text
+    )
 
 
 def test_show_prints_everything_the_person_sent(forms):
@@ -95,8 +131,9 @@ def test_the_staff_mail_names_the_command_to_run(forms):
 def test_resolving_scrubs_the_personal_details_at_once_and_leaves_the_open_list(forms):
     details = person()
     reference = invoke("/api/enquiry", details)[2]["reference"]
-    status, out, _ = jtec("enquiries", "resolve", reference)
+    status, out, _ = jtec("enquiries", "resolve", reference, input="y\n")
     assert status == 0
+    assert "Send your reply before you resolve it" in out and details["name"] in out
     assert f"Resolved {reference}" in out
     [enquiry] = enquiries()
     assert enquiry["status"] == "resolved"
@@ -110,8 +147,8 @@ def test_resolving_scrubs_the_personal_details_at_once_and_leaves_the_open_list(
 
 def test_resolving_twice_is_one_line_and_status_2(forms):
     reference = invoke("/api/enquiry", person())[2]["reference"]
-    jtec("enquiries", "resolve", reference)
-    status, out, err = jtec("enquiries", "resolve", reference)
+    jtec("enquiries", "resolve", reference, "--yes")
+    status, out, err = jtec("enquiries", "resolve", reference, "--yes")
     assert status == 2
     assert err == f"jtec: {reference} was already resolved\n"
 
@@ -174,7 +211,7 @@ def test_the_retention_report_counts_live_expiring_and_overdue_items(forms):
     assert rows["used_link"]["expired_not_deleted"] == 1
     assert len(items()) >= 3
     status, table, _ = jtec("retention", "report")
-    assert "Retention" in table and "enquiry" in table
+    assert "What we keep, and whether it is deleted on time" in table and "Enquiries: name" in table
 
 
 HOSTILE = (
@@ -222,3 +259,24 @@ def test_show_folds_a_long_value_instead_of_cutting_it(forms):
     status, out, _ = jtec("enquiries", "show", reference, env={"COLUMNS": "80"})
     assert status == 0
     assert token in "".join(character for character in out if character.isalnum())
+
+
+@pytest.mark.parametrize("answer", ["n\n", ""], ids=["no", "nothing typed"])
+def test_resolve_asks_first_and_a_no_changes_nothing(forms, answer):
+    details = person()
+    reference = invoke("/api/enquiry", details)[2]["reference"]
+    status, out, err = jtec("enquiries", "resolve", reference, input=answer)
+    assert status == 2 and err.strip().endswith(f"jtec: {reference} was not resolved")
+    [enquiry] = enquiries()
+    assert enquiry["status"] == "open" and enquiry["email"] == details["email"]
+
+
+def test_the_retention_report_is_in_the_schedules_words_and_fits_80_columns(forms):
+    invoke("/api/enquiry", person())
+    status, out, _ = jtec("retention", "report", env={"COLUMNS": "80"})
+    assert status == 0
+    assert max(len(line) for line in out.splitlines()) <= 80
+    words = " ".join(jtec("retention", "report")[1].replace("│", " ").split())
+    assert "Enquiries: name, email" in words and "12 months" in words
+    assert "Overdue: none" in words
+    assert "used_link" not in out and "rate_limit" not in out

@@ -108,6 +108,14 @@ def ses():
     return session().client("ses")
 
 
+def short_name(kind):
+    """A kind of data by the first words of the schedule's description ("Enquiries", "Record that an
+    email link was used")."""
+    from jtec_forms import retention as schedule
+
+    return schedule.by_kind(kind).what.split(":")[0].split(" (")[0].split(",")[0]
+
+
 def emit(data, as_json, render):
     if as_json:
         click.echo(json.dumps(data, indent=2, default=str))
@@ -141,62 +149,6 @@ def scanning(description):
 def main(table_option):
     """JTec staff tools: enquiries, data requests, erasure receipts, the retention report and the news."""
     _table_option["name"] = table_option
-
-
-@main.group()
-def enquiries():
-    """Enquiries sent through the website's contact form."""
-
-
-@enquiries.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@aws_errors
-def list_enquiries(as_json):
-    """Open enquiries, newest first."""
-    found = queries.open_enquiries(table())
-    emit(
-        found,
-        as_json,
-        lambda rows: show_table(
-            f"Open enquiries ({len(rows)})",
-            ["reference", "topic", "sent"],
-            [[row["reference"], row["topic"], row["created_at"]] for row in rows],
-        ),
-    )
-
-
-@enquiries.command("show")
-@click.argument("reference")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@aws_errors
-def show_enquiry(reference, as_json):
-    """One enquiry with everything the person sent."""
-    progress, advance = scanning("Looking through resolved enquiries")
-    with progress:
-        item = queries.find_enquiry(table(), reference, progress=advance)
-    shown = {name: value for name, value in item.items() if name not in ("pk", "sk", "open_pk", "open_sk")}
-    emit(
-        shown,
-        as_json,
-        lambda data: show_table(f"Enquiry {reference}", ["field", "value"], sorted(data.items())),
-    )
-
-
-@enquiries.command("resolve")
-@click.argument("reference")
-@aws_errors
-def resolve_enquiry(reference):
-    """Mark an enquiry dealt with: the person's details are deleted at once."""
-    try:
-        resolved = queries.resolve_enquiry(table(), reference, queries.utc_now())
-    except queries.IsADataRequest:
-        fail(
-            f"{reference} is a data request: when it is answered, jtec requests close {reference} --outcome ..."
-        )
-    if resolved:
-        click.echo(f"Resolved {reference}: name, email, telephone and message deleted.")
-    else:
-        fail(f"{reference} was already resolved")
 
 
 @main.group()
@@ -263,33 +215,47 @@ def retention_report(as_json):
         report = queries.retention_report(table(), queries.utc_now(), progress=advance)
 
     def render(data):
+        from jtec_forms import retention as schedule
+
         show_table(
-            "Retention",
+            "What we keep, and whether it is deleted on time",
             [
-                "kind",
+                "data",
                 "kept for",
-                "live",
-                f"expiring in {queries.EXPIRING_WITHIN_DAYS} days",
-                "expired, not yet deleted",
-                "worst TTL lag (s)",
+                "held now",
+                f"expiring within {queries.EXPIRING_WITHIN_DAYS} days",
+                "overdue",
             ],
             [
                 [
-                    row["kind"],
+                    schedule.by_kind(row["kind"]).what,
                     row["period"],
                     row["live"],
                     row["expiring_in_30_days"],
                     row["expired_not_deleted"],
-                    row["worst_ttl_lag_seconds"],
                 ]
                 for row in data["kinds"]
             ],
         )
+        overdue = sum(row["expired_not_deleted"] for row in data["kinds"])
+        click.echo(
+            f"Overdue: {overdue} items are past their time and not yet deleted (DynamoDB deletes them "
+            "within days; more than that, look at the expiry audit)."
+            if overdue
+            else "Overdue: none. Everything past its time has been deleted."
+        )
+        lags = [
+            f"{short_name(row['kind'])} {row['worst_ttl_lag_seconds'] / 3600:.1f} hours"
+            for row in data["kinds"]
+            if row["worst_ttl_lag_seconds"] is not None
+        ]
+        if lags:
+            click.echo("Longest wait between expiry and deletion: " + "; ".join(lags) + ".")
         show_table(
-            "TTL deletions per month",
+            "Deleted on expiry, per month",
             ["month", "deleted"],
             [
-                [month, ", ".join(f"{kind}: {count}" for kind, count in counts.items())]
+                [month, "; ".join(f"{short_name(kind)}: {count}" for kind, count in counts.items())]
                 for month, counts in data["ttl_deletions_per_month"].items()
             ],
         )
@@ -387,4 +353,10 @@ def send_news(slug, news_dir, dry_run, test_to, resend_uncertain, yes, as_json):
 
 
 # The commands kept in modules of their own add themselves to `main` when imported.
-from jtec_staff import audit_command, digest_command, person_commands, request_commands  # noqa: E402, F401
+from jtec_staff import (  # noqa: E402, F401
+    audit_command,
+    digest_command,
+    enquiry_commands,
+    person_commands,
+    request_commands,
+)

@@ -44,14 +44,22 @@ def pages(call, **arguments):
 
 
 def open_enquiries(table):
-    """Open enquiries, newest first, from the open-enquiries index (a Query, never a Scan)."""
+    """Open enquiries, newest first, from the open-enquiries index (a Query, never a Scan); each with its
+    key, to read the enquiry itself."""
     items = []
     condition = Key("open_pk").eq(enquiries.OPEN_PARTITION)
     for page in pages(
         table.query, IndexName=OPEN_INDEX, KeyConditionExpression=condition, ScanIndexForward=False
     ):
         items += page["Items"]
-    return [{name: item.get(name) for name in ("reference", "topic", "created_at")} for item in items]
+    return [
+        {name: item.get(name) for name in ("pk", "sk", "reference", "topic", "created_at")} for item in items
+    ]
+
+
+def enquiry_item(table, listed):
+    """The enquiry an entry of the open list stands for (who wrote and what), read by its key."""
+    return table.get_item(Key={"pk": listed["pk"], "sk": listed["sk"]}, ConsistentRead=True).get("Item", {})
 
 
 def find_enquiry(table, reference, progress=None):
