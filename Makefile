@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 SERVE_INSTALLED := $(VENV)/.installed-serve
 TEST_INSTALLED := $(VENV)/.installed-test
 
-.PHONY: serve preview check test audit lint chromium node infra-tools build lock form-rules bank-holidays lock-functions bench deploy publish clean
+.PHONY: serve preview check test audit lint chromium java node infra-tools build lock form-rules bank-holidays lock-functions bench deploy publish clean
 
 $(SERVE_INSTALLED): pyproject.toml staff/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,7 +64,7 @@ check: lint
 	EXAMPLES_SCALE=0.1 FUZZ_EXAMPLES=15 $(PY) -m pytest -m "not browser and not tools and not deployed" -n 2
 
 # Everything, browser tests included: Debian's Chromium is installed first when it is missing.
-test: lint chromium infra-tools
+test: lint chromium java infra-tools
 	$(PY) -m pytest
 
 # The auditor's report (`jtec audit`, docs/design.md section 1): the tests docs/design.md section 11 names
@@ -75,6 +75,19 @@ audit: $(TEST_INSTALLED) chromium
 	mkdir -p $(AUDIT_DIR)
 	-$(PY) -m pytest -q --junitxml=$(AUDIT_DIR)/tests.xml $$($(PY) -m jtec_staff.evidence)
 	$(VENV)/bin/jtec audit --evidence $(AUDIT_DIR)/tests.xml --commit "$$(git rev-parse HEAD)" --out $(AUDIT_DIR)/audit.html
+
+# The W3C Nu HTML checker (node_modules/vnu-jar, with the Node tools) runs on Java: Debian's is installed
+# first when it is missing.
+java:
+	@command -v java >/dev/null || { \
+	  if [ -f /etc/debian_version ] && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's Java runtime for the Nu HTML checker"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; \
+	  else \
+	    echo "The HTML validity tests need Java: run 'sudo apt-get install default-jre-headless', then make test again"; \
+	    exit 1; \
+	  fi; }
 
 chromium:
 	@test -x $(CHROMIUM) || { \
