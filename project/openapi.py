@@ -131,7 +131,8 @@ def document():
                         "reference": {"type": "string", "pattern": "^ENQ-[A-Z0-9]{8}$"},
                         "message": {
                             "type": "string",
-                            "description": "Why the newsletter confirmation was not sent, when the box was ticked",
+                            "description": "When the newsletter box was ticked: that the confirmation mail went, "
+                            "or why it was not sent",
                         },
                     },
                 },

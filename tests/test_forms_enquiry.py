@@ -193,6 +193,7 @@ def test_a_store_failure_gets_503_saying_nothing_was_saved(forms, monkeypatch):
 
 def test_when_mail_is_down_the_enquiry_is_kept_and_sending_it_again_finishes_it(forms, monkeypatch):
     from jtec_forms import config
+    from jtec_forms.actions.enquiry import NEWSLETTER_SENT
 
     details = person(opt_in=True)
     monkeypatch.setattr(config, "mail_from", lambda: "unverified@elsewhere.invalid")
@@ -204,7 +205,7 @@ def test_when_mail_is_down_the_enquiry_is_kept_and_sending_it_again_finishes_it(
     assert body["errors"][0]["message"] == web.UNFINISHED.format(reference=enquiry["reference"])
     assert [item for item in items() if item["sk"] == "SUBSCRIPTION"] == []  # its mail never went
     status, _, body = invoke("/api/enquiry", details)
-    assert (status, body) == (201, {"reference": enquiry["reference"]})
+    assert (status, body) == (201, {"reference": enquiry["reference"], "message": NEWSLETTER_SENT})
     assert len(enquiries()) == 1
     assert (
         len(
@@ -269,3 +270,19 @@ def test_the_enquiry_records_the_policy_in_force_by_the_servers_clock(forms):
     [enquiry] = enquiries()
     assert enquiry["policy_version"] == "2018-05-25"
     assert "shown_policy_version" not in enquiry
+
+
+def test_the_answer_speaks_of_the_newsletter_only_to_someone_who_ticked_its_box(forms):
+    from jtec_forms.actions.enquiry import NEWSLETTER_SENT
+
+    status, _, ticked = invoke("/api/enquiry", person(opt_in=True))
+    assert status == 201 and ticked["message"] == NEWSLETTER_SENT
+    status, _, unticked = invoke("/api/enquiry", person(opt_in=False))
+    assert status == 201 and "message" not in unticked
+    form = "application/x-www-form-urlencoded"
+    page = invoke("/api/enquiry", person(opt_in=False), content_type=form)[2]
+    assert (
+        "Enquiry sent" in page and "newsletter" not in page.lower().split("<main", 1)[1].split("</main>")[0]
+    )
+    page = invoke("/api/enquiry", {**person(), "opt_in": "true"}, content_type=form)[2]
+    assert NEWSLETTER_SENT in page

@@ -27,6 +27,7 @@ NEWSLETTER_LIMITED = (
     "address in the last hour. You can sign up on the newsletter page later."
 )
 
+NEWSLETTER_SENT = "Check your email for a link to confirm your newsletter sign-up."
 NEWSLETTER_NOT_SENT = (
     "We could not send the email to confirm your newsletter sign-up just now. You can sign up on the "
     "newsletter page later."
@@ -140,8 +141,8 @@ def submit_enquiry(submission, client_ip):
                 lambda: _newsletter_from_enquiry(submission, subject, now, written),
                 held=first_arrival,
             )
-            if note:
-                answer["message"] = note
+            # Only someone who ticked the box is told about the newsletter: the mail went, or why not.
+            answer["message"] = note or NEWSLETTER_SENT
         once.run(
             record_key,
             "staff_notified",
