@@ -119,7 +119,7 @@ build: $(SERVE_INSTALLED)
 # Record published upcoming policy versions and new consent wordings in their locks (refuses to
 # rewrite history), and the policy lock's sha256 in the template (what make publish checks the stack for).
 lock: $(SERVE_INSTALLED)
-	$(PY) -m plugins.policy_versions.lock content/policies functions/jtec_forms/policy_lock.json
+	$(PY) -m plugins.policy_versions.lock content/policies functions/jtec_forms/policy_lock.json $(if $(YES),--yes)
 	$(PY) -m plugins.site_data.wording_lock
 	$(PY) -m infra.deployed_lock
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from lxml import html
 
-from jtec_forms import clock, config, erasure, erasure_batches, retention, store
+from jtec_forms import clock, config, erasure, erasure_batches, retention, routes, store
 from jtec_forms.actions import your_data as your_data_actions
 from jtec_forms.subjects import mailbox_key, subject_key
 from tests.forms_support import (
@@ -481,3 +481,17 @@ def test_the_access_report_page_has_a_section_about_the_data(forms):
     for heading in ("About this data", "Who receives it", "Your rights", "Complaints", "Where it came from"):
         assert heading in text
     assert "We make no decisions about you by automated means" in text
+
+
+@pytest.mark.parametrize(
+    "route", [route for route in routes.ROUTES if route.new_link_page], ids=lambda route: route.path
+)
+def test_a_broken_link_posted_without_javascript_says_so_and_offers_a_new_one(forms, route):
+    status, _, page = invoke(
+        route.path, {"token": "not-a-link-we-sent"}, content_type="application/x-www-form-urlencoded"
+    )
+    assert status == 400
+    document = html.fromstring(page)
+    assert "Check you copied the whole link from the email" in document.text_content()
+    assert document.find(f".//main//a[@href='{route.new_link_page}']").text == "Ask for a new link"
+    assert "back button" not in page

@@ -129,3 +129,89 @@ def test_the_real_policies_are_locked_as_published():
         PROJECT_DIR / "functions" / "jtec_forms" / "policy_lock.json",
     )
     assert lock.update(root, lock_file, datetime.date.today(), dry_run=True) == []
+
+
+REAL_TODAY = datetime.date(2026, 12, 1)
+
+
+@pytest.fixture
+def real_content(tmp_path):
+    """A copy of the site's content and its lock, to add versions to as an editor would."""
+    import shutil
+
+    shutil.copytree(PROJECT_DIR / "content", tmp_path / "content")
+    shutil.copy(PROJECT_DIR / "functions" / "jtec_forms" / "policy_lock.json", tmp_path / "lock.json")
+    return tmp_path / "content" / "policies", tmp_path / "lock.json"
+
+
+def new_version(policies, copied_from, effective, summary="Says more about the newsletter."):
+    source = (policies / "privacy" / f"{copied_from}.md").read_text()
+    header, _, body = source.partition("\n\n")
+    lines = [
+        line for line in header.splitlines() if not line.startswith(("Effective:", "Status:", "Summary:"))
+    ]
+    lines += [f"Effective: {effective}"] + ([f"Summary: {summary}"] if summary else [])
+    path = policies / "privacy" / f"{effective}.md"
+    path.write_text("\n".join(lines) + "\n\n" + body.replace("We", "We at JTec", 3))
+    return path
+
+
+def make_lock(policies, lock_file, answer, capsys, monkeypatch):
+    monkeypatch.setattr("builtins.input", lambda question: print(question) or answer)
+    status = lock.main([str(policies), str(lock_file)], today=REAL_TODAY)
+    printed = capsys.readouterr()
+    return status, printed.out, printed.err
+
+
+def publish(policies, version):
+    path = policies / "privacy" / f"{version}.md"
+    path.write_text(
+        "".join(line for line in path.read_text().splitlines(True) if not line.startswith("Status:"))
+    )
+
+
+def test_make_lock_says_how_much_a_version_changes_and_locks_only_when_agreed(
+    real_content, capsys, monkeypatch
+):
+    policies, lock_file = real_content
+    publish(policies, "2027-01-01")
+    new_version(policies, "2027-01-01", "2027-03-01")
+    before = lock_file.read_text()
+    status, out, err = make_lock(policies, lock_file, "n", capsys, monkeypatch)
+    assert status == 2 and err.strip() == "make lock: nothing locked"
+    assert "2027-03-01: 2 paragraphs changed against 2027-01-01 (1 section changed)" in out
+    assert "Lock it? [y/N]" in out and "Warning" not in out
+    assert lock_file.read_text() == before
+    status, out, _ = make_lock(policies, lock_file, "y", capsys, monkeypatch)
+    assert status == 0 and "locked privacy 2027-03-01" in out
+    assert {"2027-01-01", "2027-03-01"} <= set(lock.read(lock_file)["privacy"])
+
+
+def test_make_lock_warns_when_the_version_before_is_a_draft_never_published(
+    real_content, capsys, monkeypatch
+):
+    policies, lock_file = real_content
+    new_version(policies, "2027-01-01", "2027-03-01")
+    status, out, _ = make_lock(policies, lock_file, "n", capsys, monkeypatch)
+    assert "Warning: the version before it in line, 2027-01-01.md, is a draft that was never published" in out
+
+
+def test_make_lock_warns_of_a_version_dated_more_than_a_year_ahead(real_content, capsys, monkeypatch):
+    policies, lock_file = real_content
+    new_version(policies, "2018-05-25", "2028-01-01")
+    status, out, _ = make_lock(policies, lock_file, "n", capsys, monkeypatch)
+    assert (
+        "Warning: 2028-01-01 takes effect more than a year from today: check the year in its Effective line"
+        in out
+    )
+
+
+def test_make_lock_refuses_what_the_build_refuses_before_writing_anything(real_content, capsys, monkeypatch):
+    policies, lock_file = real_content
+    publish(policies, "2027-01-01")
+    new_version(policies, "2027-01-01", "2027-03-01", summary=None)
+    before = lock_file.read_text()
+    status, _, err = make_lock(policies, lock_file, "y", capsys, monkeypatch)
+    assert status == 2 and err.startswith("make lock: the site build refuses it, so nothing is locked")
+    assert "Summary" in err
+    assert lock_file.read_text() == before

@@ -23,6 +23,9 @@ class Route:
     # of their own (a receipt, a report to download).
     enhanced: bool = True
     token_in_query: bool = False  # RFC 8058 one-click posts carry the token in the URL
+    # For a route that takes an emailed link: the page that sends a new one, offered when the link has
+    # expired, was used or is broken.
+    new_link_page: str | None = None
 
     @property
     def handler_module(self):
@@ -72,6 +75,7 @@ CONFIRM_SUBSCRIPTION = Route(
     status=200,
     answer="Message",
     client_limit=20,
+    new_link_page=SUBSCRIBE.form_page,
 )
 RENEW_SUBSCRIPTION = Route(
     path="/api/subscribe/renew",
@@ -85,6 +89,7 @@ RENEW_SUBSCRIPTION = Route(
     status=200,
     answer="Message",
     client_limit=20,
+    new_link_page=SUBSCRIBE.form_page,
 )
 UNSUBSCRIBE = Route(
     path="/api/unsubscribe",
@@ -127,6 +132,7 @@ CONFIRM_ERASURE = Route(
     status=200,
     answer="Receipt",
     client_limit=20,
+    new_link_page=ERASURE.form_page,
 )
 ACCESS = Route(
     path="/api/access",
@@ -154,6 +160,7 @@ CONFIRM_ACCESS = Route(
     status=200,
     answer="DataReport",
     client_limit=20,
+    new_link_page=ACCESS.form_page,
 )
 
 ROUTES = (

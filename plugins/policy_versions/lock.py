@@ -4,7 +4,9 @@ every published version (in force or upcoming), so a version in force can never 
 back-dated without the build failing. No Pelican import.
 
 `make lock` (this module as a script) adds or updates the entries of upcoming versions, and refuses a
-version dated before today: a correction is a new version, never a rewrite of history."""
+version dated before today: a correction is a new version, never a rewrite of history. Before it writes,
+it says how much each version changes against the one before it (lock_review.py), builds the site with
+the lock as it would be, refuses what that build refuses, and asks (`--yes` for scripts)."""
 
 import datetime
 import hashlib
@@ -99,17 +101,69 @@ def update(root, lock_path, today, dry_run=False):
     return done
 
 
-def main(argv=None):
-    """`python -m plugins.policy_versions.lock POLICIES_DIR [LOCK_FILE]`."""
-    argv = sys.argv[1:] if argv is None else argv
+def _build_refusal(root, lock_path, today):
+    """What the site build says of the policies with the lock as it would be written, or None when it
+    builds: `make lock` refuses what the build would refuse, before it writes anything."""
+    import shutil
+    import tempfile
+
+    from project.site import BuildFailed, build_site
+
+    with tempfile.TemporaryDirectory(prefix="make-lock-") as folder:
+        trial = Path(folder, "lock.json")
+        if Path(lock_path).exists():
+            shutil.copy(lock_path, trial)
+        update(root, trial, today)
+        try:
+            build_site(
+                Path(folder, "output"),
+                content_dir=Path(root).parent,
+                settings={"POLICY_LOCK_FILE": str(trial)},
+            )
+        except BuildFailed as failure:
+            return str(failure)
+    return None
+
+
+def _confirmed(question):
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except EOFError:  # nobody to answer (a script): only --yes locks
+        return False
+
+
+def main(argv=None, today=None):
+    """`python -m plugins.policy_versions.lock POLICIES_DIR [LOCK_FILE] [--yes]`: say what each new or
+    changed version changes, check that the site builds with it, ask, then write the lock."""
+    from plugins.policy_versions.lock_review import review
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    yes = "--yes" in argv
+    argv = [argument for argument in argv if argument != "--yes"]
     root = Path(argv[0] if argv else "content/policies")
     lock_path = Path(argv[1]) if len(argv) > 1 else root / LOCK_NAME
+    today = today or datetime.date.today()
     try:
-        done = update(root, lock_path, datetime.date.today())
+        planned = update(root, lock_path, today, dry_run=True)
     except LockRefused as refused:
         print(f"make lock: {refused}", file=sys.stderr)
         return 2
-    print("\n".join(done) or f"{lock_path} is up to date")
+    if not planned:
+        print(f"{lock_path} is up to date")
+        return 0
+    for line in planned:
+        _, policy, version_id = line.split()
+        print(f"To be {line.split()[0]}: {policy} {version_id}")
+        for said in review(root / policy / f"{version_id}.md", today):
+            print(f"  {said}")
+    refusal = _build_refusal(root, lock_path, today)
+    if refusal:
+        print(f"make lock: the site build refuses it, so nothing is locked:\n{refusal}", file=sys.stderr)
+        return 2
+    if not yes and not _confirmed("Lock it? [y/N] "):
+        print("make lock: nothing locked", file=sys.stderr)
+        return 2
+    print("\n".join(update(root, lock_path, today)))
     return 0
 
 
