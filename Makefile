@@ -153,4 +153,4 @@ publish: $(SERVE_INSTALLED)
 	$(PY) -m infra.publish
 
 clean:
-	rm -rf output .pytest_cache .ruff_cache .hypothesis .schemathesis
+	rm -rf output .serve audit-report .pytest_cache .ruff_cache .hypothesis .schemathesis

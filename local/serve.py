@@ -74,13 +74,39 @@ def spawn(output_dir, *options):
     )
 
 
+def default_output(port, preview):
+    """Each server builds into its own folder (under .serve/, by mode and port), so a second `make serve`
+    (POLICY_DATE=... on another port) never changes what the first serves, nor `make build`'s output/."""
+    if port == 0:  # a free port, chosen by the system: a folder of its own too
+        import tempfile
+
+        return tempfile.mkdtemp(prefix="jtec-serve-")
+    return str(PROJECT_DIR / ".serve" / f"{'preview' if preview else 'serve'}-{port}")
+
+
+def policies_shown():
+    """Which day's policies the server shows: POLICY_DATE's, or today's."""
+    import datetime
+
+    day = os.environ.get("POLICY_DATE")
+    if not day:
+        return "with the policies in force today"
+    try:
+        return f"with the policies as on {datetime.date.fromisoformat(day):%-d %B %Y} (POLICY_DATE)"
+    except ValueError:
+        return f"with POLICY_DATE={day}, which is not a date (YYYY-MM-DD): the build says so"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    parser.add_argument("--output", default=str(PROJECT_DIR / "output"))
+    parser.add_argument(
+        "--output", help="the folder to build into (default: the server's own, under .serve/)"
+    )
     parser.add_argument("--preview", action="store_true", help="serve the production build, never rebuilding")
     options = parser.parse_args(argv)
+    options.output = options.output or default_output(options.port, options.preview)
 
     if options.preview:
         site = LocalSite(options.output)
@@ -109,7 +135,7 @@ def main(argv=None):
         if options.preview
         else "the JTec site"
     )
-    print(f"Serving {what} on {site_url}/ (Ctrl-C stops)")
+    print(f"Serving {what} on {site_url}/, {policies_shown()} (Ctrl-C stops)")
     if not options.preview:  # the preview shows only what will go live: no /_dev/
         print(
             f"  sent mail: {site_url}/_dev/outbox   table: {site_url}/_dev/items   expiry audit: {site_url}/_dev/audit"

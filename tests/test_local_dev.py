@@ -129,3 +129,23 @@ def test_the_embedded_aws_refuses_web_pages_and_other_hosts(forms, headers):
     assert status == 403
     assert "jtec-local" not in body
     assert "Access-Control-Allow-Origin" not in answer_headers
+
+
+def test_each_server_builds_into_a_folder_of_its_own_never_make_builds_output():
+    from local.serve import default_output
+    from project import PROJECT_DIR
+
+    folders = {default_output(8000, False), default_output(8001, False), default_output(8000, True)}
+    assert len(folders) == 3 and str(PROJECT_DIR / "output") not in folders
+    assert default_output(0, False) != default_output(0, False)  # a free port: a fresh folder each time
+
+
+def test_the_serve_banner_says_which_days_policies_it_shows(monkeypatch):
+    from local.serve import policies_shown
+
+    monkeypatch.delenv("POLICY_DATE", raising=False)
+    assert policies_shown() == "with the policies in force today"
+    monkeypatch.setenv("POLICY_DATE", "2027-03-01")
+    assert policies_shown() == "with the policies as on 1 March 2027 (POLICY_DATE)"
+    monkeypatch.setenv("POLICY_DATE", "2027-02-30")
+    assert "not a date" in policies_shown()
