@@ -105,7 +105,8 @@ class DevRoutes:
         return sent_mail(self.aws.endpoint)
 
     def outbox(self, request):
-        mails = self.sent_mail()
+        """Every mail sent, newest first, in the page and in its JSON alike."""
+        mails = list(reversed(self.sent_mail()))
         if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
             return json_response(mails)
         return Response(render("outbox.html", mails=mails), mimetype="text/html")

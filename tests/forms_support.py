@@ -126,9 +126,10 @@ def enquiries():
 
 
 def outbox(base_url, to=None):
+    """The mails the local stack sent (to `to`), oldest first (`/_dev/outbox` lists them newest first)."""
     request = urllib.request.Request(base_url + "/_dev/outbox", headers={"Accept": "application/json"})
     with urllib.request.urlopen(request) as answer:
-        mails = json.load(answer)
+        mails = list(reversed(json.load(answer)))
     return [mail for mail in mails if to is None or mail["to"] == to]
 
 

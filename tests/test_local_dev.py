@@ -149,3 +149,24 @@ def test_the_serve_banner_says_which_days_policies_it_shows(monkeypatch):
     assert policies_shown() == "with the policies as on 1 March 2027 (POLICY_DATE)"
     monkeypatch.setenv("POLICY_DATE", "2027-02-30")
     assert "not a date" in policies_shown()
+
+
+def test_the_outbox_lists_mail_newest_first_in_its_page_and_its_json_alike(forms):
+    import json
+    import urllib.request
+
+    from lxml import html
+
+    from tests.forms_support import invoke, outbox, person
+
+    for details in (person(), person()):
+        invoke("/api/enquiry", details)
+    request = urllib.request.Request(forms + "/_dev/outbox", headers={"Accept": "application/json"})
+    with urllib.request.urlopen(request) as answer:
+        listed = [mail["subject"] for mail in json.load(answer)]
+    with urllib.request.urlopen(forms + "/_dev/outbox") as answer:
+        shown = [heading.text_content() for heading in html.fromstring(answer.read()).iter("h2")]
+    assert shown == listed and len(listed) == 2
+    assert [mail["subject"] for mail in outbox(forms)] == list(
+        reversed(listed)
+    )  # the tests' helper: oldest first
