@@ -47,7 +47,7 @@ $(NODE_INSTALLED): package.json package-lock.json | node
 infra-tools: $(INFRA_INSTALLED) $(CHECKOV_INSTALLED) $(NODE_INSTALLED)
 
 serve: $(SERVE_INSTALLED)
-	PORT=$(PORT) $(PY) -m local.serve
+	PORT=$(PORT) $(PY) -m local.serve $(if $(JSON_LOGS),--json-logs)
 
 # The production build (publishconf.py: no drafts), served as it is on 127.0.0.1 with the forms working.
 preview: $(SERVE_INSTALLED)

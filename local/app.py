@@ -10,6 +10,7 @@ from werkzeug.utils import redirect, send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from local.security_headers import SECURITY_HEADERS
+from project import PROJECT_DIR
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -61,6 +62,10 @@ class LocalSite:
         if request.path.startswith("/api/"):
             return json_error(404, "Not found")
         if self.builder is not None:
+            if request.path == BUILD_ERROR_STYLE:  # the site's own styles, read from the theme, not the build
+                return send_from_directory(
+                    PROJECT_DIR / "theme" / "static" / "css", "site.css", request.environ
+                )
             error = self.builder.rebuild_if_changed()
             if error:
                 return build_error_page(error)
@@ -88,5 +93,11 @@ class LocalSite:
         return Response(body, status=404, mimetype="text/html")
 
 
+# While the site does not build, its output may be half written: the error page takes the theme's styles
+# from the source.
+BUILD_ERROR_STYLE = "/_build-error/site.css"
+
+
 def build_error_page(error):
-    return Response(render("build_error.html", error=error), status=500, mimetype="text/html")
+    page = render("build_error.html", lines=error.splitlines(), style=BUILD_ERROR_STYLE)
+    return Response(page, status=500, mimetype="text/html")

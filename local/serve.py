@@ -105,7 +105,17 @@ def main(argv=None):
         "--output", help="the folder to build into (default: the server's own, under .serve/)"
     )
     parser.add_argument("--preview", action="store_true", help="serve the production build, never rebuilding")
+    parser.add_argument(
+        "--json-logs",
+        action="store_true",
+        help="print the functions' JSON logs (default: one line a request)",
+    )
     options = parser.parse_args(argv)
+    if not options.json_logs:
+        # The terminal shows werkzeug's one line a request; the functions' JSON lines only for warnings.
+        from jtec_forms.logs import logger
+
+        logger.setLevel("WARNING")
     options.output = options.output or default_output(options.port, options.preview)
 
     if options.preview:
@@ -117,7 +127,7 @@ def main(argv=None):
         if error:
             print(error)
         site = LocalSite(options.output, builder=builder)
-    server = make_local_server(options.host, options.port, site)
+    server = make_local_server(options.host, options.port, site, request_lines=True)
     site_url = f"http://{options.host}:{server.server_port}"
     if options.preview:
         try:

@@ -1,12 +1,25 @@
 """The local server's HTTP layer: werkzeug's threaded server, naming no software version in its answers
 and refusing requests whose length is ambiguous (the root of request smuggling) with a 400."""
 
+import time
+from urllib.parse import urlsplit
+
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 
 class LocalRequestHandler(WSGIRequestHandler):
     def version_string(self):
         return "JTec-local"
+
+    def log_request(self, code="-", size="-"):
+        """Nothing, or (make serve's terminal) one short line: the time, the method, the path without its
+        query (an emailed link's token is in it) and the status."""
+        if getattr(self.server, "request_lines", False):
+            path = urlsplit(self.path).path
+            print(
+                f"{time.strftime('%H:%M:%S')} {self.command} {path} {getattr(code, 'value', code)}",
+                flush=True,
+            )
 
     def parse_request(self):
         if not super().parse_request():
@@ -19,6 +32,9 @@ class LocalRequestHandler(WSGIRequestHandler):
         return True
 
 
-def make_local_server(host, port, app):
-    """A threaded server for `app` on host:port (port 0: a free one)."""
-    return make_server(host, port, app, threaded=True, request_handler=LocalRequestHandler)
+def make_local_server(host, port, app, request_lines=False):
+    """A threaded server for `app` on host:port (port 0: a free one); with `request_lines`, one line a
+    request on the terminal."""
+    server = make_server(host, port, app, threaded=True, request_handler=LocalRequestHandler)
+    server.request_lines = request_lines
+    return server

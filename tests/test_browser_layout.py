@@ -116,3 +116,26 @@ def test_the_end_of_the_page_can_be_read_above_the_open_banner(browser, site_url
     banner = page.locator("#cookie-banner").bounding_box()
     assert footer["y"] + footer["height"] <= banner["y"] + 1
     context.close()
+
+
+def test_the_header_keeps_one_height_on_every_page_on_a_phone(browser, site_url):
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    heights = {}
+    for url in ALL_PAGES:
+        page.goto(site_url + url)
+        heights[url] = round(page.locator("header.site-header").bounding_box()["height"])
+    context.close()
+    assert len(set(heights.values())) == 1, heights
+
+
+def test_the_cookie_banner_covers_at_most_a_quarter_of_a_phone_screen(browser, site_url):
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.goto(site_url + "/")
+    banner = page.locator("#cookie-banner")
+    assert banner.is_visible()
+    assert banner.bounding_box()["height"] <= 812 / 4
+    page.get_by_role("button", name="Reject analytics cookies").click()
+    assert banner.bounding_box()["height"] <= 812 / 4
+    context.close()

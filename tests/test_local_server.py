@@ -6,6 +6,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from lxml import html
 from werkzeug.wrappers import Response
 
 from local.app import LocalSite
@@ -105,6 +106,11 @@ def test_a_build_error_is_shown_to_the_editor_and_fixing_it_recovers(editable_si
     status, _, body = fetch(base_url + "/")
     assert status == 500
     assert "did not build" in body
+    page = html.fromstring(body)
+    style = page.find(".//link[@rel='stylesheet']").get("href")
+    status, headers, css = fetch(base_url + style)
+    assert status == 200 and headers["Content-Type"].startswith("text/css") and ".cookie-banner" in css
+    assert page.find(".//pre") is None and "broken.md" in page.find(".//main").text_content()
     broken.unlink()
     status, _, _ = fetch(base_url + "/")
     assert status == 200

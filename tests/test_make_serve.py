@@ -132,3 +132,41 @@ def test_the_lines_make_serve_prints_run_jtec_as_pasted_in_any_folder(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("json_logs", [False, True], ids=["one line a request", "json logs"])
+def test_the_terminal_shows_one_line_a_request_and_the_functions_json_logs_only_when_asked(
+    tmp_path, json_logs
+):
+    import subprocess
+    import sys
+
+    from project import PROJECT_DIR
+
+    command = [sys.executable, "-m", "local.serve", "--port", "0", "--output", str(tmp_path / "output")]
+    process = subprocess.Popen(
+        command + (["--json-logs"] if json_logs else []),
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    from local.serve import SERVING
+
+    for line in process.stdout:
+        if SERVING.match(line):
+            base_url = SERVING.match(line).group(1)
+            break
+    request = urllib.request.Request(
+        base_url + "/api/enquiry",
+        data=json.dumps(person()).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as answer:
+        assert answer.status == 201
+    process.terminate()
+    rest = process.communicate(timeout=10)[0].splitlines()
+    assert [line for line in rest if line.endswith(" POST /api/enquiry 201") and len(line) < 40]
+    logged = [line for line in rest if line.startswith("{") and "enquiry accepted" in line]
+    assert bool(logged) == json_logs

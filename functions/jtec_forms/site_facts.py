@@ -26,9 +26,8 @@ FOOTER_LINKS = [
 # (project/wording_lock.json) like the forms' consent wordings; the consent script records it with the
 # choice and asks again when the page carries another (or 12 months after the choice).
 COOKIE_BANNER = {
-    "id": "analytics-banner-2026-12",
-    "text": "We would like to use Google Analytics cookies to understand how you use this website so we can "
-    "improve it. We set no analytics cookies unless you accept them.",
+    "id": "analytics-2026-12",
+    "text": "May we use Google Analytics cookies to see how this website is used? We set none unless you accept.",
 }
 ASK_AGAIN_AFTER_MONTHS = 12
 
