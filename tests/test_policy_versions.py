@@ -283,9 +283,24 @@ def test_a_file_whose_name_is_not_its_effective_date_fails_the_build(tmp_path):
     )
     with pytest.raises(BuildFailed) as failure:
         build(tmp_path / "content", tmp_path / "output")
-    assert "2020-01-01-copy.md: the file name must be its Effective date: rename it 2020-01-01.md" in str(
-        failure.value
+    assert (
+        "2020-01-01-copy.md: the file name must be its Effective date, and 2020-01-01.md is another version: "
+        "name this file after the day it takes effect" in str(failure.value)
     )
+    assert "rename it 2020-01-01.md" not in str(failure.value)
+
+
+def test_a_copy_whose_effective_line_was_not_changed_is_pointed_at_its_effective_line(tmp_path):
+    folder = write_policy(tmp_path / "content", "privacy", {"2020-01-01": PRIVACY_VERSIONS["2020-01-01"]})
+    (folder / "2021-06-01.md").write_text(PRIVACY_VERSIONS["2021-06-01"].replace("2021-06-01", "2020-01-01"))
+    with pytest.raises(BuildFailed) as failure:
+        build(tmp_path / "content", tmp_path / "output")
+    message = str(failure.value)
+    assert (
+        "2021-06-01.md: its 'Effective: 2020-01-01' line is not the date in its file name: if it takes effect "
+        "on 1 June 2021, change its line to 'Effective: 2021-06-01'" in message
+    )
+    assert "rename" not in message
 
 
 def test_an_impossible_policy_date_fails_the_build(content, tmp_path):
@@ -313,3 +328,24 @@ def test_the_real_privacy_policy_is_the_seed_text_word_for_word():
     assert "Title: " + seed_lines[0] in header
     rendered = html.fromstring(markdown.markdown(body))
     assert rendered.text_content().split() == seed_words
+
+
+def test_a_back_dated_draft_is_flagged_by_the_build(tmp_path):
+    folder = write_policy(tmp_path / "content", "privacy", {"2020-01-01": PRIVACY_VERSIONS["2020-01-01"]})
+    draft = PRIVACY_VERSIONS["2021-06-01"].replace("Summary:", "Status: draft\nSummary:")
+    (folder / "2021-06-01.md").write_text(draft)
+    result = build_site(
+        tmp_path / "output",
+        content_dir=tmp_path / "content",
+        settings={"POLICY_DATE": "2024-01-01", "POLICY_FACT_CHECKS": False, "POLICY_LOCK_FILE": None},
+    )
+    assert (
+        "2021-06-01.md: a draft dated before 2024-01-01 can never be published (make lock refuses back-dating)"
+        in result.stderr
+    )
+    on_time = build_site(
+        tmp_path / "output",
+        content_dir=tmp_path / "content",
+        settings={"POLICY_DATE": "2021-01-01", "POLICY_FACT_CHECKS": False, "POLICY_LOCK_FILE": None},
+    )
+    assert "Policy warning" not in on_time.stderr

@@ -87,6 +87,13 @@ class PolicyGenerator(Generator):
             versions.append(version_from_file(folder.name, self.display_path(source), metadata, body_html))
         if not self.options["POLICY_DRAFTS"]:
             versions = [version for version in versions if not version.is_draft]
+        for version in versions:
+            if version.is_draft and version.effective < self.day:
+                sys.stderr.write(
+                    f"Policy warning: {version.source_path}: a draft dated before {self.day} can never be "
+                    f"published (make lock refuses back-dating): give it a day from {self.day} on, in its "
+                    "file name and its Effective line\n"
+                )
         if not versions:
             raise PolicyError(self.display_path(folder), "holds no published policy version")
         return Policy(folder.name, versions)

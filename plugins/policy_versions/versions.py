@@ -74,6 +74,28 @@ class PolicyVersion:
         return "current"
 
 
+def _name_and_date_disagree(source_path, effective_text):
+    """What to do when a file's name is not its Effective date: point at the Effective line when the name
+    is a date, and never suggest a file name another version already has."""
+    taken = (source_path.parent / f"{effective_text}{source_path.suffix}").exists()
+    try:
+        named = datetime.date.fromisoformat(source_path.stem)
+    except ValueError:
+        named = None
+    if named is not None:
+        hint = f"if it takes effect on {named:%-d %B %Y}, change its line to 'Effective: {source_path.stem}'"
+        if not taken:
+            hint += f"; if on {effective_text}, rename the file {effective_text}{source_path.suffix}"
+        return f"its 'Effective: {effective_text}' line is not the date in its file name: {hint}"
+    if taken:
+        return (
+            f"the file name must be its Effective date, and {effective_text}{source_path.suffix} is another "
+            "version: name this file after the day it takes effect (YYYY-MM-DD.md) and write that day on its "
+            "'Effective' line"
+        )
+    return f"the file name must be its Effective date: rename it {effective_text}{source_path.suffix}"
+
+
 def version_from_file(policy, source_path, metadata, html):
     """Build a version from a file's metadata (lower-cased keys, string values) or raise PolicyError."""
     source_path = Path(source_path)
@@ -89,10 +111,7 @@ def version_from_file(policy, source_path, metadata, html):
     if len(effective_text) != 10:
         raise PolicyError(source_path, f"'Effective: {effective_text}' must be written as YYYY-MM-DD")
     if source_path.stem != effective_text:
-        raise PolicyError(
-            source_path,
-            f"the file name must be its Effective date: rename it {effective_text}{source_path.suffix}",
-        )
+        raise PolicyError(source_path, _name_and_date_disagree(source_path, effective_text))
     status = str(metadata.get("status", "published")).strip().lower()
     if status not in STATUSES:
         raise PolicyError(source_path, f"unknown 'Status: {status}' (use published or draft)")
