@@ -200,6 +200,8 @@ def test_newsletter_double_opt_in_through_the_emailed_link(forms, browser, javas
     wait_until_done(page, javascript, forms + "/newsletter/confirmed/")
     if javascript:
         assert "Your subscription is confirmed" in page.locator("[data-confirmation]").text_content()
+        # The instruction above the button no longer applies: it goes with the button.
+        assert not page.get_by_text("Press the button to confirm").is_visible()
     [active] = [item for item in dev_items(forms) if item["sk"] == "SUBSCRIPTION"]
     assert active["status"] == "active"
     context.close()

@@ -105,6 +105,10 @@
     already.textContent = body.already ? body.message : "";
     already.hidden = !body.already;
     form.hidden = true;
+    // Words that said what the button would do no longer apply once it is done.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-before-done]"), function (words) {
+      words.hidden = true;
+    });
     panel.hidden = false;
     document.title = document.title.replace(/^Error: /, "");
     panel.focus();
