@@ -69,7 +69,7 @@ GA_MEASUREMENT_ID = os.environ.get("GA_MEASUREMENT_ID", "")
 
 # Policy versions (plugins/policy_versions): the build date decides which version is in force.
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["policy_versions", "site_data", "asset_versions", "compact_html"]
+PLUGINS = ["policy_versions", "site_data", "asset_versions", "compact_html", "feed_style"]
 # Scripts a page needs together, served as one minified file (plugins/asset_versions).
 ASSET_BUNDLES = {"js/consent-and-forms.js": ["js/consent.js", "js/forms.js"]}
 POLICIES_PATH = "policies"

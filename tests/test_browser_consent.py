@@ -264,3 +264,19 @@ def test_a_choice_under_the_current_words_within_twelve_months_is_not_asked_agai
     page.wait_for_load_state("networkidle")
     assert not page.locator("#cookie-banner").is_visible()
     assert bool(outside.analytics()) == (choice == "accepted")
+
+
+@pytest.mark.parametrize("url", ["/privacy/feed.xml", "/news/feed.xml"])
+def test_an_atom_feed_opens_in_the_browser_as_a_readable_page(context, site_url, outside, url):
+    errors = []
+    page = context.new_page()
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(site_url + url)
+    page.wait_for_load_state("networkidle")
+    style = page.evaluate(
+        "() => { const feed = document.documentElement; const style = getComputedStyle(feed);"
+        " return [style.display, getComputedStyle(feed, '::before').content,"
+        " getComputedStyle(document.querySelector('feed > id')).display]; }"
+    )
+    assert style[0] == "block" and "This is a news feed" in style[1] and style[2] == "none"
+    assert errors == [] and outside.urls == []
