@@ -495,3 +495,53 @@ def test_a_broken_link_posted_without_javascript_says_so_and_offers_a_new_one(fo
     assert "Check you copied the whole link from the email" in document.text_content()
     assert document.find(f".//main//a[@href='{route.new_link_page}']").text == "Ask for a new link"
     assert "back button" not in page
+
+
+WORDS_DATE = (
+    r"\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) 20\d\d"
+)
+
+
+def test_the_access_report_page_reads_as_a_letter(forms):
+    import re
+
+    details = someone_with_everything(forms)
+    invoke("/api/access", {"email": details["email"]})
+    token = token_from(forms, details["email"], "/your-data/see/confirm/")
+    form = "application/x-www-form-urlencoded"
+    document = html.fromstring(invoke("/api/access/confirm", {"token": token}, content_type=form)[2])
+    main = " ".join(document.find(".//main").text_content().split())
+    for stored_name in (
+        "created_at",
+        "policy_version",
+        "staff_notified",
+        "confirmation_mailed",
+        "opt_in",
+        "True",
+    ):
+        assert stored_name not in main, stored_name
+    shown = {(dt.text_content(), dt.getnext().text_content()) for dt in document.iter("dt")}
+    assert {("Topic", "IT support"), ("Name", details["name"]), ("Email address", details["email"])} <= shown
+    assert re.search(rf"You sent it on {WORDS_DATE}, \d\d:\d\d\.", main)
+    assert re.search(rf"We delete it automatically on {WORDS_DATE}, \d\d:\d\d at the latest\.", main)
+    assert re.search(
+        rf"You agreed to “Keep me up to date with news and promotions by email” on {WORDS_DATE}", main
+    )
+    assert "We keep it until you unsubscribe." in main
+    assert not re.search(r"\d{4}-\d\d-\d\dT", main)
+
+
+def test_the_erasure_receipt_page_says_when_in_words(forms):
+    import re
+
+    details = someone_with_everything(forms)
+    token = ask_to_erase(forms, details["email"])
+    page = invoke("/api/erasure/confirm", {"token": token}, content_type="application/x-www-form-urlencoded")[
+        2
+    ]
+    main = " ".join(html.fromstring(page).find(".//main").text_content().split())
+    assert re.search(
+        rf"You asked us on {WORDS_DATE}, \d\d:\d\d and confirmed on {WORDS_DATE}, \d\d:\d\d; we finished",
+        main,
+    )
+    assert not re.search(r"\d{4}-\d\d-\d\dT", main)

@@ -25,7 +25,12 @@ def _templates():
     """Jinja, loaded on the first HTML page only: JSON answers never pay for it."""
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    from jtec_forms import letter
+
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    environment.filters["in_words"] = letter.in_words
+    environment.globals.update(readable=letter.fields, kept=letter.kept)
+    return environment
 
 
 def render(template, route, **context):

@@ -5,24 +5,15 @@ dates in words and the days left before it is deleted automatically; `resolve` s
 asks first (`--yes` for scripts)."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import click
 
 from jtec_forms import config, digest, enquiries
+from jtec_forms.letter import in_words
 from jtec_staff import queries
 from jtec_staff.cli import aws_errors, emit, fail, main, scanning, show_table, table
 
-LONDON = ZoneInfo("Europe/London")
 FIRST_WORDS = 8  # of the message, in the list
-
-
-def in_words(moment_text):
-    """An ISO 8601 moment as Northern Ireland reads it: "30 November 2026, 16:06"."""
-    moment = datetime.datetime.fromisoformat(moment_text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return moment.astimezone(LONDON).strftime("%-d %B %Y, %H:%M")
 
 
 def first_words(message, count=FIRST_WORDS):
