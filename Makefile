@@ -67,9 +67,10 @@ check: lint
 test: lint chromium java infra-tools
 	$(PY) -m pytest
 
-# The auditor's report (`jtec audit`, docs/design.md section 1): the tests docs/design.md section 11 names
-# run now, and their results written into the report with the commit, for the table jtec is pointed at
-# (TABLE_NAME and AWS credentials, or the lines `make serve` prints). A failed test is shown as unproven.
+# The auditor's report (`jtec audit`, README's Staff tools): the tests docs/design.md section 11 names run
+# now, and their results written into the report with the commit, for the table jtec is pointed at
+# (TABLE_NAME and AWS credentials, or the lines `make serve` prints). A promise whose tests failed or did
+# not run is named in the report's summary.
 AUDIT_DIR := audit-report
 audit: $(TEST_INSTALLED) chromium
 	mkdir -p $(AUDIT_DIR)
