@@ -4,7 +4,6 @@ and rights by the form's own names, why an item is kept and when it goes in one 
 download keeps the stored names and values as they are."""
 
 import datetime
-import functools
 
 LOCAL_TIME = "Europe/London"
 
@@ -66,15 +65,6 @@ def in_words(value):
     return f"{moment.astimezone(_local()):%-d %B %Y, %H:%M}"
 
 
-@functools.cache
-def _names():
-    """The enquiry form's own words for its topics and rights (its schema's x-labels)."""
-    from jtec_forms.validation import schema
-
-    properties = schema("enquiry")["properties"]
-    return {"topic": properties["topic"]["x-labels"], "right": properties["right"]["x-labels"]}
-
-
 def _consent(proof):
     words = f"You agreed to “{proof['wording']}”" if proof.get("wording") else "You agreed"
     when = proof.get("confirmed_at") or proof.get("requested_at")
@@ -88,7 +78,9 @@ def _consent(proof):
 
 def _text(name, value):
     if name in ("topic", "right"):
-        return _names()[name].get(value, value)
+        from jtec_forms.digest import labels  # the enquiry form's own words (its schema's x-labels)
+
+        return labels()[name].get(value, value)
     if name == "status":
         return STATUSES.get(value, value)
     if name == "consent" and isinstance(value, dict):

@@ -166,7 +166,7 @@ def resolve_enquiry(reference, yes):
             agreed = False
         if not agreed:
             fail(f"{reference} was not resolved")
-    if queries.resolve_enquiry(table(), reference, queries.utc_now()):
+    if queries.resolve_item(table(), item, queries.utc_now()):
         click.echo(f"Resolved {reference}: name, email, telephone and message deleted.")
     else:
         fail(f"{reference} was already resolved")
