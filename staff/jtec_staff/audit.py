@@ -8,8 +8,7 @@ import json
 import statistics
 from collections import Counter, defaultdict
 
-from jtec_forms import enquiries, policies, privacy_facts, retention, site_facts
-from jtec_forms.actions.your_data import ACCESS_GIVEN
+from jtec_forms import enquiries, policies, privacy_facts, retention, site_facts, tokens
 from jtec_staff import queries
 
 # What the audit's Scan reads. `consent` is the proof of consent (policy versions, the words agreed to,
@@ -183,12 +182,12 @@ def requests(items, now, since):
         },
         "access_reports": {
             "by_staff": staff_actions.get("access", 0),
-            # Each access link's use is recorded with its purpose (link_ledger.use_link).
+            # Each access link's use is recorded with its token's purpose (link_ledger.use_link).
             "through_the_website": sum(
                 1
                 for item in items
                 if item.get("kind") == retention.USED_LINK.kind
-                and item.get("purpose") == ACCESS_GIVEN
+                and item.get("purpose") == tokens.ACCESS
                 and _in_period(item.get("used_at"), since)
             ),
         },

@@ -141,9 +141,6 @@ ACCESS_LINK_USED = (
 )
 
 
-ACCESS_GIVEN = "access"  # the used link's purpose when it showed an access report
-
-
 def confirm_access(token, client_ip):
     """Everything held under the subject key when the link was issued, each item with its purpose and
     when it will be deleted. The link shows it once: its use is recorded before the answer goes."""
@@ -154,7 +151,7 @@ def confirm_access(token, client_ip):
     held = [item for item in items if erasure.kind_of(item) != retention.RATE_LIMIT.kind]
     answer = access.report(access.held_at(held, claims.issued_at), now)
     try:
-        link_ledger.use_link(claims.nonce, now, purpose=ACCESS_GIVEN)
+        link_ledger.use_link(claims.nonce, now, purpose=claims.purpose)
     except store.LinkAlreadyUsed:
         raise Refused.about("token", ACCESS_LINK_USED) from None
     return answer
