@@ -67,14 +67,24 @@ class _WarmBuilder:
             )
 
 
-_warm = None
+_keep_warm = False
+_warm = None  # the warm process, started by the first build after keep_pelican_warm()
+_starting = threading.Lock()
 
 
 def keep_pelican_warm():
-    """Build from now on in processes forked from one with Pelican already imported."""
+    """Build from now on in processes forked from one with Pelican already imported (started by the first
+    build, so a process that never builds starts none)."""
+    global _keep_warm
+    _keep_warm = True
+
+
+def _warm_builder():
     global _warm
-    if _warm is None:
-        _warm = _WarmBuilder()
+    with _starting:
+        if _warm is None:
+            _warm = _WarmBuilder()
+    return _warm
 
 
 def build_site(output_dir, *, content_dir=None, settings_file=None, settings=None, env=None):
@@ -86,8 +96,8 @@ def build_site(output_dir, *, content_dir=None, settings_file=None, settings=Non
         # One -e with every pair: Pelican keeps only the last of repeated -e options.
         arguments += ["-e"] + [f"{key}={json.dumps(value)}" for key, value in settings.items()]
     environment = {**os.environ, **(env or {})}
-    if _warm is not None:
-        result = _warm.run(arguments, environment)
+    if _keep_warm:
+        result = _warm_builder().run(arguments, environment)
     else:
         command = [sys.executable, "-m", "pelican", *arguments]
         result = subprocess.run(command, cwd=PROJECT_DIR, env=environment, capture_output=True, text=True)

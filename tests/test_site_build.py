@@ -150,7 +150,7 @@ def test_a_build_forked_from_the_warm_process_writes_the_same_site_as_a_new_proc
     from project import site
 
     warm = site.build_site(tmp_path / "warm")
-    monkeypatch.setattr(site, "_warm", None)
+    monkeypatch.setattr(site, "_keep_warm", False)
     cold = site.build_site(tmp_path / "cold")
     assert _site_files(tmp_path / "warm") == _site_files(tmp_path / "cold")
     assert warm.stderr == cold.stderr
