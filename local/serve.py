@@ -112,7 +112,7 @@ def main(argv=None):
     )
     options = parser.parse_args(argv)
     if not options.json_logs:
-        # The terminal shows werkzeug's one line a request; the functions' JSON lines only for warnings.
+        # The terminal shows one line a request (local/server.py); the functions' JSON lines only for warnings.
         from jtec_forms.logs import logger
 
         logger.setLevel("WARNING")

@@ -14,7 +14,7 @@ class LocalRequestHandler(WSGIRequestHandler):
     def log_request(self, code="-", size="-"):
         """Nothing, or (make serve's terminal) one short line: the time, the method, the path without its
         query (an emailed link's token is in it) and the status."""
-        if getattr(self.server, "request_lines", False):
+        if self.server.request_lines:
             path = urlsplit(self.path).path
             print(
                 f"{time.strftime('%H:%M:%S')} {self.command} {path} {getattr(code, 'value', code)}",

@@ -152,8 +152,8 @@ def main(argv=None, today=None):
         print(f"{lock_path} is up to date")
         return 0
     for line in planned:
-        _, policy, version_id = line.split()
-        print(f"To be {line.split()[0]}: {policy} {version_id}")
+        action, policy, version_id = line.split()
+        print(f"To be {action}: {policy} {version_id}")
         for said in review(root / policy / f"{version_id}.md", today):
             print(f"  {said}")
     refusal = _build_refusal(root, lock_path, today)
