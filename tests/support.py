@@ -130,3 +130,23 @@ class StallingProxy:
     def close(self):
         self.closing = True
         self.listener.close()
+
+
+# In a browser: what is wider than the screen, or cuts off its text (an empty list when nothing is).
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const found = [];
+  for (const element of document.querySelectorAll("body *")) {
+    if (element.closest(".visually-hidden, [hidden], .form-honeypot, .skip-link:not(:focus)")) continue;
+    const box = element.getBoundingClientRect();
+    if (box.width <= 1 && box.height <= 1) continue;  // nothing to see, or visually hidden on purpose
+    const name = element.tagName.toLowerCase() + (element.className ? "." + element.className : "");
+    if (box.right > width + 0.5 || box.left < -0.5) found.push(name + " is " + Math.round(box.width) + "px wide");
+    const style = getComputedStyle(element);
+    const clips = ["hidden", "clip"].includes(style.overflowX) || ["hidden", "clip"].includes(style.overflowY);
+    if (clips && (element.scrollWidth > element.clientWidth + 1 || element.scrollHeight > element.clientHeight + 1)) {
+      found.push(name + " cuts off its text");
+    }
+  }
+  return found;
+}"""

@@ -4,7 +4,7 @@ choice."""
 
 import pytest
 
-from tests.support import POLICY_PAGES, SITE_PAGES, html_files
+from tests.support import OVERFLOWING, POLICY_PAGES, SITE_PAGES, html_files
 
 # Every page a visitor can open directly: the site's pages, the policy's, and the pages of the forms'
 # journeys (thank-you pages and the pages of emailed links).
@@ -24,24 +24,6 @@ JOURNEY_PAGES = [
     "/404.html",
 ]
 ALL_PAGES = [*SITE_PAGES, *POLICY_PAGES, *JOURNEY_PAGES]
-
-OVERFLOWING = """() => {
-  const width = document.documentElement.clientWidth;
-  const found = [];
-  for (const element of document.querySelectorAll("body *")) {
-    if (element.closest(".visually-hidden, [hidden], .form-honeypot, .skip-link:not(:focus)")) continue;
-    const box = element.getBoundingClientRect();
-    if (box.width <= 1 && box.height <= 1) continue;  // nothing to see, or visually hidden on purpose
-    const name = element.tagName.toLowerCase() + (element.className ? "." + element.className : "");
-    if (box.right > width + 0.5 || box.left < -0.5) found.push(name + " is " + Math.round(box.width) + "px wide");
-    const style = getComputedStyle(element);
-    const clips = ["hidden", "clip"].includes(style.overflowX) || ["hidden", "clip"].includes(style.overflowY);
-    if (clips && (element.scrollWidth > element.clientWidth + 1 || element.scrollHeight > element.clientHeight + 1)) {
-      found.push(name + " cuts off its text");
-    }
-  }
-  return found;
-}"""
 
 
 def test_every_page_of_the_build_is_in_the_list(built_site):

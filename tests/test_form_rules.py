@@ -94,7 +94,7 @@ def submissions(draw):
 @example(("enquiry", {"name": "Ann\nExample", "email": "ann@example.com"}))
 @example(("subscribe", {"email": "ann@exämple.de", "name": "Ann"}))
 def test_every_generated_submission_gets_the_errors_jsonschema_finds(case):
-    """As the functions validate: after surrounding spaces are stripped (web.read_submission)."""
+    """As the functions validate: after surrounding spaces are stripped (form_posts.read)."""
     form, data = case
     data = normalise(data)
     assert validate(form, data) == validate(form, data, rules=jsonschema_rules)

@@ -117,7 +117,9 @@ def test_a_form_post_gets_a_page_naming_the_enquirys_reference(forms):
     assert {a.get("href") for a in document.iterfind(".//main//a")} >= {"/", "/services/"}
 
 
-def test_a_form_post_with_errors_gets_an_html_error_page(forms):
+def test_a_form_post_with_errors_gets_the_form_again_with_what_was_typed_and_each_error_beside_its_field(
+    forms,
+):
     details = person(email="not-an-address")
     status, headers, page = invoke("/api/enquiry", details, content_type="application/x-www-form-urlencoded")
     assert status == 400
@@ -129,13 +131,38 @@ def test_a_form_post_with_errors_gets_an_html_error_page(forms):
     summary = document.find(".//div[@class='error-summary']")
     assert summary.find("div[@role='alert']/h2").text == "There is a problem"
     assert [(link.get("href"), link.text) for link in summary.iterfind(".//a")] == [
-        ("/contact/#email", "Enter an email address in the correct format, like name@example.com")
+        ("#email", "Enter an email address in the correct format, like name@example.com")
     ]
-    assert document.find(".//main//a[@href='/contact/']").text == "Go back to the form"
+    form = document.find(".//main//form")
+    assert form.get("action") == "/api/enquiry"
+    assert form.find(".//input[@id='name']").get("value") == details["name"]
+    assert form.find(".//input[@id='email']").get("value") == "not-an-address"
+    assert form.find(".//textarea[@id='message']").text == details["message"]
+    assert form.find(f".//input[@id='topic-{details['topic']}']").get("checked") is not None
+    email_group = form.find(".//div[@data-field='email']")
+    assert "form-group--error" in email_group.get("class").split()
+    error = email_group.find(".//p[@id='email-error']")
+    assert error.get("hidden") is None
+    assert " ".join(error.text_content().split()) == (
+        "Error: Enter an email address in the correct format, like name@example.com"
+    )
+    email = form.find(".//input[@id='email']")
+    assert (email.get("aria-describedby"), email.get("aria-invalid")) == ("email-hint email-error", "true")
+    assert form.find(".//p[@id='name-error']").get("hidden") is not None
     assert document.find(".//header//a[@class='site-name']") is not None
     assert document.find(".//footer//a[@href='/privacy/']") is not None
-    assert details["email"] not in page
     assert items() == []
+
+
+def test_the_form_given_back_keeps_typed_text_exactly_and_never_the_honeypot(forms):
+    details = person(name="Ελένη <b>Παπαδοπούλου</b>", email="")
+    typed = {**details, "message": "Line one\n  <script>alert(1)</script> & more", "website": "robot words"}
+    page = invoke("/api/enquiry", typed, content_type="application/x-www-form-urlencoded")[2]
+    document = html.fromstring(page)
+    assert document.find(".//input[@id='name']").get("value") == details["name"]
+    assert document.find(".//textarea[@id='message']").text == typed["message"]
+    assert document.find(".//input[@id='website']").get("value") is None
+    assert "<script>alert(1)" not in page and "<b>" not in page
 
 
 def test_a_double_clicked_submit_stores_one_enquiry(forms):

@@ -51,6 +51,11 @@ def render(template, route, **context):
     )
 
 
-def error_page(route, errors, status):
-    """The page a form posted without JavaScript gets when it cannot be done (templates/error_page.html)."""
-    return render("error_page.html", route, errors=errors, status=status)
+def error_page(route, errors, status, values):
+    """The page a form posted without JavaScript gets when it cannot be done (templates/error_page.html):
+    the form again, filled in with `values` (what was typed), with `errors` beside their fields."""
+    from jtec_forms.validation import schema
+
+    return render(
+        "error_page.html", route, errors=errors, status=status, values=values, form_schema=schema(route.form)
+    )

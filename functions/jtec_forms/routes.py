@@ -13,6 +13,7 @@ class Route:
     form: str  # the request's JSON Schema, under jtec_forms/schemas/
     form_page: str  # the site page whose form posts here
     page_title: str  # that page's title (a site test holds the built page to it)
+    submit_label: str  # the words on the form's button, on the site and on the form given back with errors
     summary: str
     status: int  # the status of a successful JSON answer
     answer: str  # the schema of that answer in the OpenAPI document
@@ -43,6 +44,7 @@ ENQUIRY = Route(
     form="enquiry",
     form_page="/contact/",
     page_title="Contact us",
+    submit_label="Send enquiry",
     # Its answer names the enquiry's reference, so a plain form post gets a page, not a static one.
     result_template="enquiry_sent.html",
     summary="Send an enquiry (kept 12 months at most)",
@@ -57,6 +59,7 @@ SUBSCRIBE = Route(
     form="subscribe",
     form_page="/newsletter/",
     page_title="Newsletter",
+    submit_label="Subscribe",
     thank_you_page="/newsletter/check-your-email/",
     summary="Start a double opt-in newsletter subscription",
     status=202,
@@ -70,6 +73,7 @@ CONFIRM_SUBSCRIPTION = Route(
     form="token",
     form_page="/newsletter/confirm/",
     page_title="Confirm your subscription",
+    submit_label="Confirm my subscription",
     thank_you_page="/newsletter/confirmed/",
     summary="Confirm a subscription with the emailed token",
     status=200,
@@ -84,6 +88,7 @@ RENEW_SUBSCRIPTION = Route(
     form="token",
     form_page="/newsletter/renew/",
     page_title="Do you still want our news?",
+    submit_label="Yes, keep sending me news",
     thank_you_page="/newsletter/renewed/",
     summary="Keep a subscription whose consent we asked to renew, with the emailed token",
     status=200,
@@ -98,6 +103,7 @@ UNSUBSCRIBE = Route(
     form="token",
     form_page="/newsletter/unsubscribe/",
     page_title="Unsubscribe",
+    submit_label="Unsubscribe",
     thank_you_page="/newsletter/unsubscribed/",
     summary="Unsubscribe (RFC 8058 one-click or the emailed page)",
     status=200,
@@ -113,6 +119,7 @@ ERASURE = Route(
     form="data_request",
     form_page="/your-data/",
     page_title="Your data",
+    submit_label="Ask to delete my data",
     thank_you_page="/your-data/check-your-email/",
     summary="Ask for everything held under an email address to be deleted (emails a link to confirm)",
     status=202,
@@ -126,6 +133,7 @@ CONFIRM_ERASURE = Route(
     form="token",
     form_page="/your-data/delete/",
     page_title="Delete your data",
+    submit_label="Delete my data",
     result_template="erasure_receipt.html",
     enhanced=False,
     summary="Confirm an erasure with the emailed token: delete everything, answer with the receipt",
@@ -141,6 +149,7 @@ ACCESS = Route(
     form="data_request",
     form_page="/your-data/see/",
     page_title="See the data we hold",
+    submit_label="Email me a link",
     thank_you_page="/your-data/check-your-email/",
     summary="Ask to see everything held under an email address (emails a link to confirm)",
     status=202,
@@ -154,6 +163,7 @@ CONFIRM_ACCESS = Route(
     form="access_confirm",
     form_page="/your-data/see/confirm/",
     page_title="The data we hold about you",
+    submit_label="Show my data",
     result_template="access_report.html",
     enhanced=False,
     summary="Confirm an access request with the emailed token: everything held, with purpose and expiry",

@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.logging import correlation_paths
 
-from jtec_forms import routes, web
+from jtec_forms import form_posts, routes, web
 from jtec_forms.actions import enquiry as actions
 from jtec_forms.logs import logger
 from jtec_forms.router import Router
@@ -13,7 +13,7 @@ web.register_error_handlers(app, logger)
 
 @app.post(routes.ENQUIRY.path)
 def enquiry():
-    submission = web.read_submission(app.current_event, routes.ENQUIRY)
+    submission = form_posts.read(app.current_event, routes.ENQUIRY)
     answer = actions.submit_enquiry(submission.data, client_ip=web.client_ip(app.current_event))
     logger.info("enquiry accepted", extra={"opt_in": submission.data.get("opt_in") is True})
     return web.respond(submission, answer)

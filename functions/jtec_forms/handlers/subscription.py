@@ -3,7 +3,7 @@
 
 from aws_lambda_powertools.logging import correlation_paths
 
-from jtec_forms import routes, web
+from jtec_forms import form_posts, routes, web
 from jtec_forms.actions import subscription as actions
 from jtec_forms.logs import logger
 from jtec_forms.router import Router
@@ -14,7 +14,7 @@ web.register_error_handlers(app, logger)
 
 @app.post(routes.SUBSCRIBE.path)
 def subscribe():
-    submission = web.read_submission(app.current_event, routes.SUBSCRIBE)
+    submission = form_posts.read(app.current_event, routes.SUBSCRIBE)
     answer = actions.start_subscription(submission.data, client_ip=web.client_ip(app.current_event))
     logger.info("subscription requested")
     return web.respond(submission, answer)
@@ -22,7 +22,7 @@ def subscribe():
 
 @app.post(routes.CONFIRM_SUBSCRIPTION.path)
 def confirm():
-    submission = web.read_submission(app.current_event, routes.CONFIRM_SUBSCRIPTION)
+    submission = form_posts.read(app.current_event, routes.CONFIRM_SUBSCRIPTION)
     answer = actions.confirm_subscription(
         submission.data["token"], client_ip=web.client_ip(app.current_event)
     )
@@ -32,7 +32,7 @@ def confirm():
 
 @app.post(routes.RENEW_SUBSCRIPTION.path)
 def renew():
-    submission = web.read_submission(app.current_event, routes.RENEW_SUBSCRIPTION)
+    submission = form_posts.read(app.current_event, routes.RENEW_SUBSCRIPTION)
     answer = actions.renew_subscription(submission.data["token"], client_ip=web.client_ip(app.current_event))
     logger.info("subscription renewed")
     return web.respond(submission, answer)
@@ -40,7 +40,7 @@ def renew():
 
 @app.post(routes.UNSUBSCRIBE.path)
 def unsubscribe():
-    submission = web.read_submission(app.current_event, routes.UNSUBSCRIBE)
+    submission = form_posts.read(app.current_event, routes.UNSUBSCRIBE)
     answer = actions.unsubscribe(submission.data["token"], client_ip=web.client_ip(app.current_event))
     logger.info("unsubscribed")
     return web.respond(submission, answer)

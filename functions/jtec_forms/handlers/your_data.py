@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.logging import correlation_paths
 
-from jtec_forms import routes, web
+from jtec_forms import form_posts, routes, web
 from jtec_forms.actions import your_data as actions
 from jtec_forms.logs import logger
 from jtec_forms.router import Router
@@ -13,7 +13,7 @@ web.register_error_handlers(app, logger)
 
 @app.post(routes.ERASURE.path)
 def erasure():
-    submission = web.read_submission(app.current_event, routes.ERASURE)
+    submission = form_posts.read(app.current_event, routes.ERASURE)
     answer = actions.request_erasure(submission.data, client_ip=web.client_ip(app.current_event))
     logger.info("erasure requested")
     return web.respond(submission, answer)
@@ -21,7 +21,7 @@ def erasure():
 
 @app.post(routes.CONFIRM_ERASURE.path)
 def confirm_erasure():
-    submission = web.read_submission(app.current_event, routes.CONFIRM_ERASURE)
+    submission = form_posts.read(app.current_event, routes.CONFIRM_ERASURE)
     answer = actions.confirm_erasure(submission.data["token"], client_ip=web.client_ip(app.current_event))
     logger.info("erasure done", extra={"deleted": answer["receipt"]["deleted"]})
     return web.respond(submission, answer)
@@ -29,7 +29,7 @@ def confirm_erasure():
 
 @app.post(routes.ACCESS.path)
 def access():
-    submission = web.read_submission(app.current_event, routes.ACCESS)
+    submission = form_posts.read(app.current_event, routes.ACCESS)
     answer = actions.request_access(submission.data, client_ip=web.client_ip(app.current_event))
     logger.info("access requested")
     return web.respond(submission, answer)
@@ -37,7 +37,7 @@ def access():
 
 @app.post(routes.CONFIRM_ACCESS.path)
 def confirm_access():
-    submission = web.read_submission(app.current_event, routes.CONFIRM_ACCESS)
+    submission = form_posts.read(app.current_event, routes.CONFIRM_ACCESS)
     answer = actions.confirm_access(submission.data["token"], client_ip=web.client_ip(app.current_event))
     logger.info("access answered", extra={"items": len(answer["items"])})
     return web.respond(submission, answer)
