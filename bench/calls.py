@@ -58,7 +58,7 @@ def main():
     mailer._client().meta.events.register("before-call", record)
     plan = [
         (routes.ENQUIRY, {**PERSON, "topic": "support", "message": "How many calls?"}),
-        (routes.SUBSCRIBE, {**PERSON, "consent": True}),
+        (routes.SUBSCRIBE, PERSON),
         (routes.CONFIRM_SUBSCRIPTION, None),
         (routes.UNSUBSCRIBE, None),
         (routes.ACCESS, {"email": PERSON["email"]}),

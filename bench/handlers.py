@@ -121,7 +121,6 @@ def subscribe(number):
     return {
         "name": "Bench",
         "email": f"bench{number}@example.com",
-        "consent": True,
         "policy_version": "2018-05-25",
     }
 

@@ -62,7 +62,7 @@ def main():
     from local.stack import LocalAws
 
     def sign_up(email):
-        return {"name": "Bench Person", "email": email, "consent": True, "policy_version": "2018-05-25"}
+        return {"name": "Bench Person", "email": email, "policy_version": "2018-05-25"}
 
     def data_request(email):
         return {"email": email}

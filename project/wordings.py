@@ -8,6 +8,7 @@ import json
 import os
 from pathlib import Path
 
+from jtec_forms.routes import ROUTES
 from jtec_forms.site_facts import COOKIE_BANNER
 from jtec_forms.validation import FORMS, schema
 
@@ -20,14 +21,26 @@ class WordingChanged(Exception):
 
 
 def in_use():
-    """id -> {"text", "forms"} for every wording the forms and the cookie banner use now."""
+    """id -> {"text", "forms"} for every wording the forms and the cookie banner use now; a consent given
+    by pressing a form's button (the schema's `x-consent`) also has the button's words."""
     found = {COOKIE_BANNER["id"]: {"text": COOKIE_BANNER["text"], "forms": ["cookie-banner"]}}
     for form in FORMS:
+        asked = schema(form).get("x-consent")
+        if asked:
+            entry = found.setdefault(
+                asked["wording-id"], {"text": asked["text"], "button": button(form), "forms": []}
+            )
+            entry["forms"].append(form)
         for field in schema(form)["properties"].values():
             if "x-wording-id" in field:
                 entry = found.setdefault(field["x-wording-id"], {"text": field["title"], "forms": []})
                 entry["forms"].append(form)
     return found
+
+
+def button(form):
+    """The words on the button of the form whose schema is `form` (routes.py)."""
+    return next(route.submit_label for route in ROUTES if route.form == form)
 
 
 def read(path=LOCK_FILE):
@@ -41,7 +54,7 @@ def problems(lock, used):
     for wording_id, entry in sorted(used.items()):
         if wording_id not in lock:
             found.append(f"consent wording {wording_id!r} is not in the wording lock: run `make lock`")
-        elif lock[wording_id]["text"] != entry["text"]:
+        elif (lock[wording_id]["text"], lock[wording_id].get("button")) != (entry["text"], entry.get("button")):
             found.append(
                 f"consent wording {wording_id!r} changed its text without a new id: give the new words a new "
                 "x-wording-id (consents given under the old id keep their old words)"
@@ -58,7 +71,7 @@ def update(lock, used, today):
     updated = {key: dict(value) for key, value in lock.items()}
     for wording_id, entry in used.items():
         updated.setdefault(
-            wording_id, {"text": entry["text"], "forms": entry["forms"], "first_used": today.isoformat()}
+            wording_id, {**entry, "first_used": today.isoformat()}
         )
         updated[wording_id].pop("last_used", None)
     for wording_id, entry in updated.items():

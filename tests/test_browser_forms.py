@@ -10,6 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from jtec_forms import clock, retention
 from jtec_forms.routes import ROUTES
+from jtec_forms.validation import schema
 from tests.forms_support import dev_post, outbox, person
 from tests.support import OVERFLOWING
 
@@ -207,7 +208,6 @@ def subscribe_in_browser(page, base_url, details):
     page.goto(base_url + "/newsletter/")
     page.get_by_label("Full name").fill(details["name"])
     page.get_by_label("Email address").fill(details["email"])
-    page.get_by_label("Send me news and promotions from JTec IT Solutions by email").check()
     page.get_by_role("button", name="Subscribe").click()
 
 
@@ -222,6 +222,31 @@ def wait_until_done(page, javascript, thank_you_url):
         page.locator("[data-confirmation]").wait_for(state="visible")
     else:
         page.wait_for_url(thank_you_url)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_the_newsletter_asks_once_pressing_subscribe_beside_its_words_is_the_consent(
+    forms, browser, javascript, width
+):
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": width, "height": 812})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    details = person()
+    page.goto(forms + "/newsletter/")
+    assert page.get_by_role("checkbox").count() == 0
+    button = page.get_by_role("button", name="Subscribe")
+    words = page.locator("#" + button.get_attribute("aria-describedby")).inner_text()
+    assert words == schema("subscribe")["x-consent"]["text"]
+    words_box, button_box = page.locator(".consent-words").bounding_box(), button.bounding_box()
+    assert 0 <= button_box["y"] - (words_box["y"] + words_box["height"]) < 40  # just above the button
+    page.get_by_label("Full name").fill(details["name"])
+    page.get_by_label("Email address").fill(details["email"])
+    button.click()
+    wait_until_done(page, javascript, forms + "/newsletter/check-your-email/")
+    [pending] = [item for item in dev_items(forms) if item["sk"] == "SUBSCRIPTION"]
+    assert (pending["consent"]["wording"], pending["consent"]["button"]) == (words, "Subscribe")
+    context.close()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])

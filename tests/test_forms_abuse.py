@@ -27,7 +27,7 @@ STAFF = "staff@jtec.invalid"
 
 
 def sign_up(email, source_ip="203.0.113.20", name="Ann Tester"):
-    body = {"name": name, "email": email, "consent": True, "policy_version": "2018-05-25"}
+    body = {"name": name, "email": email, "policy_version": "2018-05-25"}
     return invoke("/api/subscribe", body, source_ip=source_ip)
 
 
@@ -99,7 +99,6 @@ def test_concurrent_requests_to_both_functions_each_get_their_own_answer(forms):
         body = {
             "name": details["name"],
             "email": details["email"],
-            "consent": True,
             "policy_version": "2018-05-25",
         }
         answers[details["email"]] = post(forms, "/api/subscribe", body)
@@ -396,7 +395,6 @@ def test_a_known_and_an_unknown_address_make_the_same_dynamodb_calls(forms, path
         body = {
             "name": known["name"],
             "email": known["email"],
-            "consent": True,
             "policy_version": "2018-05-25",
         }
         unknown = {**body, "email": unknown["email"]}

@@ -14,7 +14,6 @@ def newsletter_form(**extra_fields):
     return {
         "name": details["name"],
         "email": details["email"],
-        "consent": True,
         "policy_version": "2018-05-25",
         **extra_fields,
     }
@@ -75,8 +74,12 @@ def test_confirming_activates_the_subscription_with_proof_of_consent(forms):
     assert "expires_at" not in active
     consent = active["consent"]
     assert consent["policy_version"] == "2018-05-25"
-    assert consent["wording_id"] == "newsletter-2026-11"
-    assert consent["wording"] == "Send me news and promotions from JTec IT Solutions by email"
+    assert consent["wording_id"] == "newsletter-2026-12"
+    assert consent["wording"] == (
+        "By pressing “Subscribe” you ask us to email you news and promotions from JTec IT Solutions. "
+        "We will email you a link to confirm first, and you can unsubscribe at any time."
+    )
+    assert consent["button"] == "Subscribe"
     assert consent["requested_at"] <= consent["confirmed_at"]
 
 

@@ -13,6 +13,7 @@ from lxml import html
 from jtec_forms import clock, config, erasure, erasure_batches, retention, routes, store
 from jtec_forms.actions import your_data as your_data_actions
 from jtec_forms.subjects import mailbox_key, subject_key
+from jtec_forms.validation import schema
 from tests.forms_support import (
     SUBMITTED_PERSONAL_DATA,
     data_items,
@@ -76,7 +77,7 @@ def test_a_pending_sign_up_is_erased_too(forms):
     details = person()
     invoke(
         "/api/subscribe",
-        {**{k: details[k] for k in ("name", "email")}, "consent": True, "policy_version": "2018-05-25"},
+        {**{k: details[k] for k in ("name", "email")}, "policy_version": "2018-05-25"},
     )
     token = ask_to_erase(forms, details["email"])
     _, _, body = invoke("/api/erasure/confirm", {"token": token})
@@ -333,7 +334,7 @@ def test_a_used_confirmation_link_stays_used_after_an_erasure(forms):
     # Someone else signs the address up again; the old, used link must not confirm that sign-up.
     invoke(
         "/api/subscribe",
-        {"name": "Someone Else", "email": details["email"], "consent": True, "policy_version": "2018-05-25"},
+        {"name": "Someone Else", "email": details["email"], "policy_version": "2018-05-25"},
     )
     status, _, body = invoke("/api/subscribe/confirm", {"token": used})
     assert status == 400
@@ -529,6 +530,22 @@ def test_the_access_report_page_reads_as_a_letter(forms):
     )
     assert "We keep it until you unsubscribe." in main
     assert not re.search(r"\d{4}-\d\d-\d\dT", main)
+
+
+def test_the_access_report_says_which_button_gave_a_newsletter_consent_and_beside_which_words(forms):
+    details = person()
+    invoke(
+        "/api/subscribe", {"name": details["name"], "email": details["email"], "policy_version": "2018-05-25"}
+    )
+    invoke("/api/subscribe/confirm", {"token": token_from(forms, details["email"], "/newsletter/confirm/")})
+    invoke("/api/access", {"email": details["email"]})
+    token = token_from(forms, details["email"], "/your-data/see/confirm/")
+    page = invoke("/api/access/confirm", {"token": token}, content_type="application/x-www-form-urlencoded")[
+        2
+    ]
+    main = " ".join(html.fromstring(page).find(".//main").text_content().split())
+    asked = schema("subscribe")["x-consent"]["text"]
+    assert f"You pressed “Subscribe” beside the words “{asked}” on " in main
 
 
 def test_the_erasure_receipt_page_says_when_in_words(forms):

@@ -147,7 +147,7 @@ def route_requests():
     plan = [
         (
             routes.SUBSCRIBE,
-            {"email": email, "name": details["name"], "consent": True, "policy_version": "2018-05-25"},
+            {"email": email, "name": details["name"], "policy_version": "2018-05-25"},
         ),
         (routes.CONFIRM_SUBSCRIPTION, None),
         # The renewal question is mailed by `jtec newsletter send`, not by a route: its token is made here,

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from jtec_forms import retention
+from jtec_forms.validation import schema
 from plugins.policy_versions.versions import PolicyError, version_from_file
 from plugins.site_data.checks import enquiry_period_problem
 from project import PROJECT_DIR, policy_facts, wordings
@@ -78,6 +79,25 @@ def test_a_wording_whose_words_changed_under_the_same_id_is_a_problem():
     locked = {"news-1": {"text": "Send me the news", "forms": ["subscribe"], "first_used": "2026-11-26"}}
     [problem] = wordings.problems(locked, WORDINGS_IN_USE)
     assert problem.startswith("consent wording 'news-1' changed its text without a new id")
+
+
+def test_a_wording_whose_button_changed_under_the_same_id_is_a_problem():
+    used = {
+        "news-2": {
+            "text": "By pressing Subscribe you ask for news",
+            "button": "Sign up",
+            "forms": ["subscribe"],
+        }
+    }
+    locked = {"news-2": {**used["news-2"], "button": "Subscribe", "first_used": "2026-12-01"}}
+    [problem] = wordings.problems(locked, used)
+    assert problem.startswith("consent wording 'news-2' changed its text without a new id")
+
+
+def test_the_newsletter_consent_is_locked_with_the_words_and_the_button_it_is_given_by():
+    locked = wordings.read()[schema("subscribe")["x-consent"]["wording-id"]]
+    assert (locked["text"], locked["button"]) == (schema("subscribe")["x-consent"]["text"], "Subscribe")
+    assert "“Subscribe”" in locked["text"]
 
 
 def test_an_unlocked_wording_is_a_problem_that_says_to_run_make_lock():

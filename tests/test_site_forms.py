@@ -124,16 +124,28 @@ def test_every_consent_wording_is_published_with_its_exact_words(built_site):
                 assert "still in use" in section.text_content()
 
 
+def test_the_newsletter_asks_once_with_its_words_beside_the_button_and_publishes_them(built_site):
+    asked = schema("subscribe")["x-consent"]
+    form = page(built_site, "/newsletter/").find(".//form[@data-form='subscribe']")
+    assert form.find(".//input[@type='checkbox']") is None
+    button = form.find(".//button[@type='submit']")
+    assert button.text == "Subscribe"
+    assert form.find(f".//p[@id='{button.get('aria-describedby')}']").text == asked["text"]
+    section = page(built_site, "/privacy/consent-wordings/").find(f".//section[@id='{asked['wording-id']}']")
+    assert section.findtext(".//blockquote/p") == asked["text"]
+    assert "pressing the button “Subscribe”" in section.text_content()
+
+
 def test_the_build_fails_when_a_wording_changes_without_a_new_id(tmp_path, monkeypatch):
     from project import wordings
 
     lock_file = tmp_path / "wording_lock.json"
     locked = wordings.read()
-    locked["newsletter-2026-11"]["text"] = "Other words than the form shows"
+    locked["newsletter-2026-12"]["text"] = "Other words than the form shows"
     wordings.write(locked, lock_file)
     with pytest.raises(BuildFailed) as failure:
         build_site(tmp_path / "output", env={"JTEC_WORDING_LOCK": str(lock_file)})
-    assert "consent wording 'newsletter-2026-11' changed its text without a new id" in str(failure.value)
+    assert "consent wording 'newsletter-2026-12' changed its text without a new id" in str(failure.value)
 
 
 def test_the_build_fails_when_a_draft_states_another_retention_period(tmp_path):

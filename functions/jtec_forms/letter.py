@@ -67,6 +67,8 @@ def in_words(value):
 
 def _consent(proof):
     words = f"You agreed to “{proof['wording']}”" if proof.get("wording") else "You agreed"
+    if proof.get("button") and proof.get("wording"):
+        words = f"You pressed “{proof['button']}” beside the words “{proof['wording']}”"
     when = proof.get("confirmed_at") or proof.get("requested_at")
     text = f"{words} on {in_words(when)}" if when else words
     if proof.get("renewed_at"):

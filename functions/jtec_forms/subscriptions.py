@@ -17,13 +17,15 @@ class NothingToRenew(Exception):
     """There is no active subscription whose consent we asked to renew."""
 
 
-def consent_proof(policy_versions, wording_id, wording, source, requested_at):
+def consent_proof(policy_versions, wording_id, wording, source, requested_at, button=None):
     """Proof of consent: the policy in force at the server's clock (and the one the page showed, when it
-    differs: `policies.consented_under`), the exact words agreed to, where and when."""
+    differs: `policies.consented_under`), the exact words agreed to (and the button pressed, when pressing
+    it was the consent), where and when."""
     return {
         **policy_versions,
         "wording_id": wording_id,
         "wording": wording,
+        **({"button": button} if button else {}),
         "source": source,
         "requested_at": requested_at.isoformat(timespec="seconds"),
     }

@@ -8,8 +8,15 @@ from jtec_forms.validation import schema
 
 
 def wording(form, field):
+    """The id and words of the consent a form's tick box asks for."""
     properties = schema(form)["properties"][field]
     return properties["x-wording-id"], properties["title"]
+
+
+def button_wording(route):
+    """The id, words and button of the consent a form asks for with its button (its schema's x-consent)."""
+    asked = schema(route.form)["x-consent"]
+    return asked["wording-id"], asked["text"], route.submit_label
 
 
 def subscription_step(subject, name, email, consent, now):

@@ -29,8 +29,8 @@ def start_subscription(submission, client_ip):
     rate_limits.check_client(routes.SUBSCRIBE, client_key(secret, client_ip), now)
     rate_limits.check_mailbox(mailbox_key(secret, submission["email"]), now)
     subject = subject_key(secret, submission["email"])
-    wording_id, wording = common.wording("subscribe", "consent")
-    consent = subscriptions.consent_proof(versions, wording_id, wording, "newsletter", now)
+    wording_id, wording, button = common.button_wording(routes.SUBSCRIBE)
+    consent = subscriptions.consent_proof(versions, wording_id, wording, "newsletter", now, button=button)
     mail, written = common.subscription_step(subject, submission["name"], submission["email"], consent, now)
     common.send_or_take_back(submission["email"], mail, written)
     return CHECK_YOUR_EMAIL

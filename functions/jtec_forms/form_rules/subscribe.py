@@ -18,7 +18,7 @@ def validate_https___jtec_invalid_schemas_subscribe_json(data, custom_formats={}
         errors.append(JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', name='' + (name_prefix or 'data') + '', rule='type'))
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(['name', 'email', 'consent', 'policy_version']) - data.keys()
+        data__missing_keys = set(['name', 'email', 'policy_version']) - data.keys()
         if data__missing_keys:
             errors.append(JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain ' + (str(sorted(data__missing_keys)) + ' properties'), name='' + (name_prefix or 'data') + '', rule='required'))
         data_keys = set(data.keys())
@@ -44,13 +44,6 @@ def validate_https___jtec_invalid_schemas_subscribe_json(data, custom_formats={}
                 data__email_len = len(data__email)
                 if data__email_len > 254:
                     errors.append(JsonSchemaValueException('' + (name_prefix or 'data') + '.email must be shorter than or equal to 254 characters', name='' + (name_prefix or 'data') + '.email', rule='maxLength'))
-        if 'consent' in data_keys:
-            data_keys.remove('consent')
-            data__consent = data['consent']
-            if not isinstance(data__consent, bool):
-                errors.append(JsonSchemaValueException('' + (name_prefix or 'data') + '.consent must be boolean', name='' + (name_prefix or 'data') + '.consent', rule='type'))
-            if not (isinstance(data__consent, bool) and data__consent is True):
-                errors.append(JsonSchemaValueException('' + (name_prefix or 'data') + '.consent must be same as const definition: True', name='' + (name_prefix or 'data') + '.consent', rule='const'))
         if 'policy_version' in data_keys:
             data_keys.remove('policy_version')
             data__policyversion = data['policy_version']
