@@ -54,7 +54,10 @@ def problems(lock, used):
     for wording_id, entry in sorted(used.items()):
         if wording_id not in lock:
             found.append(f"consent wording {wording_id!r} is not in the wording lock: run `make lock`")
-        elif (lock[wording_id]["text"], lock[wording_id].get("button")) != (entry["text"], entry.get("button")):
+        elif (lock[wording_id]["text"], lock[wording_id].get("button")) != (
+            entry["text"],
+            entry.get("button"),
+        ):
             found.append(
                 f"consent wording {wording_id!r} changed its text without a new id: give the new words a new "
                 "x-wording-id (consents given under the old id keep their old words)"
@@ -70,9 +73,7 @@ def update(lock, used, today):
         raise WordingChanged(changed[0])
     updated = {key: dict(value) for key, value in lock.items()}
     for wording_id, entry in used.items():
-        updated.setdefault(
-            wording_id, {**entry, "first_used": today.isoformat()}
-        )
+        updated.setdefault(wording_id, {**entry, "first_used": today.isoformat()})
         updated[wording_id].pop("last_used", None)
     for wording_id, entry in updated.items():
         if wording_id not in used and "last_used" not in entry:
