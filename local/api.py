@@ -114,7 +114,7 @@ def to_response(result):
 
 
 class ApiGateway:
-    """Mounted on `/api/` by the local server."""
+    """Mounted on `/api/` and the routes' page addresses by the local server."""
 
     def __call__(self, request):
         import importlib

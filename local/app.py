@@ -39,8 +39,8 @@ def json_error(status, message, field=None, headers=None):
 class LocalSite:
     """Serves `output_dir`; requests under a mounted prefix go to that prefix's WSGI-style handler.
 
-    `mounts` maps a path prefix (such as "/api/") to a callable taking a werkzeug Request and
-    returning a Response; the forms' API and the dev-only routes join here.
+    `mounts` maps a path prefix (such as "/api/"), or one exact path (not ending in "/"), to a callable
+    taking a werkzeug Request and returning a Response; the forms' API and the dev-only routes join here.
     """
 
     def __init__(self, output_dir, *, builder=None, mounts=None):
@@ -57,6 +57,8 @@ class LocalSite:
 
     def dispatch(self, request):
         for prefix, handler in self.mounts.items():
+            if not prefix.endswith("/") and request.path != prefix:
+                continue
             if request.path.startswith(prefix) or request.path == prefix.rstrip("/"):
                 return handler(request)
         if request.path.startswith("/api/"):

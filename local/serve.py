@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from jtec_forms.routes import PAGE_ADDRESSES
 from local.api import ApiGateway
 from local.app import LocalSite
 from local.dev import DevRoutes
@@ -36,7 +37,7 @@ class LocalStack:
 
 
 def start_local_stack(site, site_url, sweep_interval=60, dev_routes=True):
-    """Start moto, create the table and SES sender, and mount `/api/` (and, unless `dev_routes` is False,
+    """Start moto, create the table and SES sender, and mount `/api/` and the routes' page addresses (and, unless `dev_routes` is False,
     as for `make preview`, which shows only what will go live, `/_dev/`) on `site`."""
     import boto3
 
@@ -44,6 +45,8 @@ def start_local_stack(site, site_url, sweep_interval=60, dev_routes=True):
     table = boto3.resource("dynamodb").Table(aws.table_name)
     sweeper = Sweeper(table, aws.ttl_attribute, interval=sweep_interval).start()
     site.mounts["/api/"] = ApiGateway()
+    for address in PAGE_ADDRESSES:  # as CloudFront sends them to the API (routes.py)
+        site.mounts[address] = site.mounts["/api/"]
     if dev_routes:
         site.mounts["/_dev/"] = DevRoutes(aws, table, sweeper)
     return LocalStack(aws, sweeper)

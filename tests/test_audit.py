@@ -29,7 +29,7 @@ def a_busy_month(forms):
     first = someone_with_everything(forms)
     second = someone_with_everything(forms)
     token = ask_to_erase(forms, first["email"])
-    assert invoke("/api/erasure/confirm", {"token": token})[0] == 200
+    assert invoke("/your-data/delete/receipt", {"token": token})[0] == 200
     # A name in Greek at a German international domain, as typed.
     mailbox = f"zoe.{uuid.uuid4().hex[:8]}@müller-straße.de"
     request = person(topic="personal-data", right="correction", name="Ζωή Μüller", email=mailbox)
@@ -79,7 +79,7 @@ def test_an_access_report_given_through_the_website_is_counted(forms, tmp_path):
     details = someone_with_everything(forms)
     assert invoke("/api/access", {"email": details["email"]})[0] == 202
     token = token_from(forms, details["email"], "/your-data/see/")
-    assert invoke("/api/access/confirm", {"token": token})[0] == 200
+    assert invoke("/your-data/see/report", {"token": token})[0] == 200
     data, _ = report(tmp_path)
     assert data["requests"]["access_reports"] == {"by_staff": 0, "through_the_website": 1}
 

@@ -370,6 +370,7 @@ def test_forget_me_through_the_emailed_link(forms, browser, javascript):
     page.goto(link)
     page.get_by_role("button", name="Delete my data").click()
     page.get_by_role("heading", name="We have deleted your data").wait_for()
+    assert page.url == forms + "/your-data/delete/receipt"
     reference = page.locator("strong").first.text_content()
     assert reference.startswith("ERA-")
     assert [item for item in dev_items(forms) if item.get("email") == details["email"]] == []
@@ -395,6 +396,7 @@ def test_see_my_data_through_the_emailed_link_and_download_it(forms, browser, ja
     page.goto(link)
     page.get_by_role("button", name="Show my data").click()
     page.get_by_role("heading", name="The data we hold about you").wait_for()
+    assert page.url == forms + "/your-data/see/report"
     assert details["message"] in page.locator("main").text_content()
     if javascript:  # axe runs as a script in the page
         assert violations(page) == []
@@ -405,6 +407,9 @@ def test_see_my_data_through_the_emailed_link_and_download_it(forms, browser, ja
     assert [item["contents"]["message"] for item in report["items"] if item["kind"] == "enquiry"] == [
         details["message"]
     ]
+    page.goto(forms + "/your-data/see/report")  # opened again from history or a bookmark
+    assert page.get_by_role("link", name="Ask for a new link").get_attribute("href") == "/your-data/see/"
+    assert details["message"] not in page.locator("main").text_content()
     context.close()
 
 

@@ -68,7 +68,7 @@ README, DESIGN, FORMS = (
     PROJECT_DIR / "docs" / "design.md",
     PROJECT_DIR / "docs" / "forms.md",
 )
-ROUTE_NAMED = re.compile(r"`(GET|POST|PUT|DELETE) (/api/[a-z/]+)`")
+ROUTE_NAMED = re.compile(r"`(GET|POST|PUT|DELETE) (/[a-z][a-z/-]*)`")
 JTEC_COMMAND = re.compile(r"^jtec ([a-z]+)(?: ([a-z]+))?", re.M)
 PERIOD = re.compile(r"\b(\d+) (calendar )?(months?|days?)\b")
 

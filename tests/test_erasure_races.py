@@ -95,7 +95,7 @@ def test_an_enquiry_sent_at_any_moment_of_an_erasure_is_erased_or_was_sent_after
 
         (status, _, body), plan = interleaved(
             monkeypatch,
-            lambda: invoke("/api/erasure/confirm", {"token": token}),
+            lambda: invoke("/your-data/delete/receipt", {"token": token}),
             enquiry_from_another_instance,
             at,
         )
@@ -129,7 +129,7 @@ def test_an_erasure_at_any_moment_of_an_enquiry_leaves_no_copy_staff_were_not_to
 
         def erasure_from_another_instance():
             held_when_erased.update(under(subject))
-            return invoke("/api/erasure/confirm", {"token": token})
+            return invoke("/your-data/delete/receipt", {"token": token})
 
         (status, _, body), plan = interleaved(
             monkeypatch, lambda: invoke("/api/enquiry", details), erasure_from_another_instance, at
@@ -162,7 +162,7 @@ def test_two_confirmations_of_one_link_count_each_item_once_and_mail_one_receipt
     held = under(subject)
 
     def confirm():
-        return invoke("/api/erasure/confirm", {"token": token})
+        return invoke("/your-data/delete/receipt", {"token": token})
 
     (status, _, body), plan = interleaved(monkeypatch, confirm, confirm, at)
     assert status == 200 and plan.result[0] == 200

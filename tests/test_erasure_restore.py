@@ -37,7 +37,7 @@ def restored_table(monkeypatch):
 def test_an_erasure_keeps_a_tombstone_without_the_address_for_the_recovery_window(forms):
     details = person()
     invoke("/api/enquiry", details)
-    invoke("/api/erasure/confirm", {"token": ask_to_erase(forms, details["email"])})
+    invoke("/your-data/delete/receipt", {"token": ask_to_erase(forms, details["email"])})
     [tombstone] = tombstones(items())
     [receipt] = [item for item in items() if item["pk"] == retention.ERASURE_RECEIPT_PARTITION]
     assert tombstone["subject"] == subject_key(config.secret(), details["email"])
@@ -59,7 +59,7 @@ def test_reapply_erases_in_a_restored_table_everyone_who_asked_since_and_no_one_
         invoke("/api/enquiry", details)
     backup = items()  # the table as a restore to this moment brings it back
     moment = (clock.now() - datetime.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
-    invoke("/api/erasure/confirm", {"token": ask_to_erase(forms, forgotten["email"])})
+    invoke("/your-data/delete/receipt", {"token": ask_to_erase(forms, forgotten["email"])})
     with restored_table.batch_writer() as batch:
         for item in backup:
             batch.put_item(Item=item)
@@ -88,7 +88,7 @@ def test_reapply_changes_nothing_where_the_erasure_already_holds(forms, restored
     details = person()
     invoke("/api/enquiry", details)
     moment = (clock.now() - datetime.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
-    invoke("/api/erasure/confirm", {"token": ask_to_erase(forms, details["email"])})
+    invoke("/your-data/delete/receipt", {"token": ask_to_erase(forms, details["email"])})
     before = items()
     status, out, _ = jtec("erasures", "reapply", "--since", moment)
     assert status == 0 and "0 items the restore had brought back" in out

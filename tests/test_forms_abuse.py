@@ -13,6 +13,7 @@ import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
+from lxml import html
 
 from jtec_forms import clock, config, once, rate_limits, retention, routes, store, web
 from jtec_forms.actions import enquiry as enquiry_actions
@@ -312,6 +313,27 @@ def test_another_method_gets_405_naming_the_allowed_one(forms):
     assert status == 405
     assert headers["Allow"] == "POST"
     assert json.loads(body)["errors"][0]["message"] == "Use POST for this address"
+
+
+@pytest.mark.parametrize("address", routes.PAGE_ADDRESSES)
+def test_a_report_or_receipt_address_opened_again_says_it_was_shown_once_and_offers_a_new_link(
+    forms, address
+):
+    status, headers, body = post(forms, address, None, method="GET")
+    assert (status, headers["Allow"], headers["Cache-Control"]) == (405, "POST", "no-store")
+    assert headers["Content-Type"].startswith("text/html")
+    document = html.fromstring(body)
+    assert document.findtext(".//main//h1") == routes.BY_PATH[address].page_title
+    assert web.SHOWN_ONCE in document.find(".//div[@data-error-summary]").text_content()
+    assert document.find(".//main//a[@href='" + routes.BY_PATH[address].new_link_page + "']").text == (
+        "Ask for a new link"
+    )
+    assert document.find(".//main//form") is None
+
+
+def test_only_the_exact_report_address_reaches_the_api(forms):
+    status, headers, _ = post(forms, routes.CONFIRM_ACCESS.path + "/", None, method="GET")
+    assert (status, headers["Content-Type"].split(";")[0]) == (404, "text/html")
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])

@@ -57,7 +57,7 @@ def test_erasure_deletes_everything_of_the_person_and_nothing_of_anyone_else(for
     other = someone_with_everything(forms)
     others_before = held_by(other["email"])
     token = ask_to_erase(forms, details["email"])
-    status, _, body = invoke("/api/erasure/confirm", {"token": token})
+    status, _, body = invoke("/your-data/delete/receipt", {"token": token})
     assert status == 200
     assert held_by(details["email"]) == []
     assert [item for item in items() if item["pk"] == mailbox_key(config.secret(), details["email"])] == []
@@ -80,7 +80,7 @@ def test_a_pending_sign_up_is_erased_too(forms):
         {**{k: details[k] for k in ("name", "email")}, "policy_version": "2018-05-25"},
     )
     token = ask_to_erase(forms, details["email"])
-    _, _, body = invoke("/api/erasure/confirm", {"token": token})
+    _, _, body = invoke("/your-data/delete/receipt", {"token": token})
     assert body["receipt"]["deleted"]["pending_subscription"] == 1
     assert held_by(details["email"]) == []
 
@@ -88,7 +88,7 @@ def test_a_pending_sign_up_is_erased_too(forms):
 def test_the_receipt_holds_no_personal_data_and_is_mailed_with_its_reference(forms):
     details = someone_with_everything(forms)
     token = ask_to_erase(forms, details["email"])
-    _, _, body = invoke("/api/erasure/confirm", {"token": token})
+    _, _, body = invoke("/your-data/delete/receipt", {"token": token})
     reference = body["receipt"]["reference"]
     stored = store.get(retention.ERASURE_RECEIPT_PARTITION, reference, clock.now())
     for value in (details["name"], details["email"], details["phone"], details["message"]):
@@ -112,10 +112,10 @@ def test_asking_is_answered_alike_whether_or_not_anything_is_held(forms):
 def test_a_second_confirmation_shows_the_same_receipt_and_changes_nothing(forms):
     details = someone_with_everything(forms)
     token = ask_to_erase(forms, details["email"])
-    first = invoke("/api/erasure/confirm", {"token": token})[2]
+    first = invoke("/your-data/delete/receipt", {"token": token})[2]
     before = data_items()
     mails_before = len(outbox(forms))
-    second = invoke("/api/erasure/confirm", {"token": token})[2]
+    second = invoke("/your-data/delete/receipt", {"token": token})[2]
     assert second == first
     assert data_items() == before
     assert len(outbox(forms)) == mails_before
@@ -127,7 +127,7 @@ def test_a_tampered_link_changes_nothing(forms, position):
     token = list(ask_to_erase(forms, details["email"]))
     token[position] = "A" if token[position] != "A" else "B"
     before = data_items()
-    status, _, body = invoke("/api/erasure/confirm", {"token": "".join(token)})
+    status, _, body = invoke("/your-data/delete/receipt", {"token": "".join(token)})
     assert status == 400
     assert data_items() == before
 
@@ -137,7 +137,7 @@ def test_an_expired_link_changes_nothing(forms):
     token = ask_to_erase(forms, details["email"])
     clock.advance(retention.DATA_REQUEST_LINK_LIFETIME.days + 0.01)
     before = data_items()
-    status, _, body = invoke("/api/erasure/confirm", {"token": token})
+    status, _, body = invoke("/your-data/delete/receipt", {"token": token})
     assert status == 400
     assert body["errors"][0]["message"] == "This link has expired. Start again to get a new one."
     assert data_items() == before
@@ -148,7 +148,7 @@ def test_an_access_link_cannot_erase(forms):
     invoke("/api/access", {"email": details["email"]})
     token = token_from(forms, details["email"], "/your-data/see/confirm/")
     before = data_items()
-    assert invoke("/api/erasure/confirm", {"token": token})[0] == 400
+    assert invoke("/your-data/delete/receipt", {"token": token})[0] == 400
     assert data_items() == before
 
 
@@ -171,10 +171,10 @@ def test_an_erasure_stopped_half_way_is_finished_by_the_same_link_with_right_cou
         real_delete(*arguments)
 
     monkeypatch.setattr(erasure_batches, "delete_counted", stops_after_the_first_batch)
-    assert invoke("/api/erasure/confirm", {"token": token})[0] == 503
+    assert invoke("/your-data/delete/receipt", {"token": token})[0] == 503
     assert 0 < len(held_by(details["email"])) < records
     monkeypatch.undo()
-    status, _, body = invoke("/api/erasure/confirm", {"token": token})
+    status, _, body = invoke("/your-data/delete/receipt", {"token": token})
     assert status == 200
     assert held_by(details["email"]) == []
     assert body["receipt"]["deleted"]["submission"] == records + 2
@@ -199,7 +199,7 @@ def test_the_form_post_gets_the_receipt_as_a_page(forms):
     details = someone_with_everything(forms)
     token = ask_to_erase(forms, details["email"])
     status, headers, page = invoke(
-        "/api/erasure/confirm", {"token": token}, content_type="application/x-www-form-urlencoded"
+        "/your-data/delete/receipt", {"token": token}, content_type="application/x-www-form-urlencoded"
     )
     assert status == 200
     assert headers["content-type"].startswith("text/html")
@@ -213,7 +213,7 @@ def test_access_lists_everything_held_with_purpose_and_deletion_date(forms):
     details = someone_with_everything(forms)
     invoke("/api/access", {"email": details["email"]})
     token = token_from(forms, details["email"], "/your-data/see/confirm/")
-    status, headers, report = invoke("/api/access/confirm", {"token": token})
+    status, headers, report = invoke("/your-data/see/report", {"token": token})
     assert status == 200
     kinds = sorted(entry["kind"] for entry in report["items"])
     assert kinds == ["enquiry", "enquiry", "submission", "submission", "subscription"]
@@ -232,7 +232,7 @@ def test_access_downloads_as_a_json_file(forms):
     invoke("/api/access", {"email": details["email"]})
     token = token_from(forms, details["email"], "/your-data/see/confirm/")
     status, headers, body = invoke(
-        "/api/access/confirm",
+        "/your-data/see/report",
         {"token": token, "format": "json"},
         content_type="application/x-www-form-urlencoded",
     )
@@ -246,7 +246,7 @@ def test_access_as_a_page_offers_the_download(forms):
     invoke("/api/access", {"email": details["email"]})
     token = token_from(forms, details["email"], "/your-data/see/confirm/")
     status, _, page = invoke(
-        "/api/access/confirm", {"token": token}, content_type="application/x-www-form-urlencoded"
+        "/your-data/see/report", {"token": token}, content_type="application/x-www-form-urlencoded"
     )
     assert status == 200
     document = html.fromstring(page)
@@ -263,7 +263,7 @@ def test_nothing_a_person_typed_reaches_the_logs_of_a_data_request(forms, record
     start = len(record_all_logs.lines)
     details = someone_with_everything(forms)
     token = ask_to_erase(forms, details["email"])
-    invoke("/api/erasure/confirm", {"token": token})
+    invoke("/your-data/delete/receipt", {"token": token})
     logged = "\n".join(record_all_logs.lines[start:])
     assert "items_read" in logged
     assert not [value for value in SUBMITTED_PERSONAL_DATA if value in logged]
@@ -278,9 +278,9 @@ def test_a_look_alike_domain_sees_and_erases_nothing_of_the_other_mailbox(forms)
     victims_items = held_by(victim["email"])
 
     invoke("/api/access", {"email": twin})
-    report = invoke("/api/access/confirm", {"token": token_from(forms, twin, "/your-data/see/confirm/")})[2]
+    report = invoke("/your-data/see/report", {"token": token_from(forms, twin, "/your-data/see/confirm/")})[2]
     assert victim["email"] not in json.dumps(report) and victim["name"] not in json.dumps(report)
-    receipt = invoke("/api/erasure/confirm", {"token": ask_to_erase(forms, twin)})[2]["receipt"]
+    receipt = invoke("/your-data/delete/receipt", {"token": ask_to_erase(forms, twin)})[2]["receipt"]
     assert receipt["deleted"]["enquiry"] == 1
     assert held_by(victim["email"]) == victims_items
     assert outbox(forms, to=victim["email"]) == []
@@ -307,7 +307,7 @@ def test_the_receipt_is_completed_when_the_last_item_went_not_when_the_run_began
         real_delete(*arguments)
 
     monkeypatch.setattr(erasure_batches, "delete_counted", slow_delete)
-    receipt = invoke("/api/erasure/confirm", {"token": token})[2]["receipt"]
+    receipt = invoke("/your-data/delete/receipt", {"token": token})[2]["receipt"]
     confirmed = datetime.datetime.fromisoformat(receipt["confirmed_at"])
     assert datetime.datetime.fromisoformat(receipt["completed_at"]) >= confirmed + datetime.timedelta(hours=2)
 
@@ -315,11 +315,11 @@ def test_the_receipt_is_completed_when_the_last_item_went_not_when_the_run_began
 def test_confirming_again_erases_what_arrived_after_the_receipt(forms):
     details = someone_with_everything(forms)
     token = ask_to_erase(forms, details["email"])
-    first = invoke("/api/erasure/confirm", {"token": token})[2]["receipt"]
+    first = invoke("/your-data/delete/receipt", {"token": token})[2]["receipt"]
     subject = subject_key(config.secret(), details["email"])
     late = {"pk": subject, "sk": retention.ENQUIRY.sort_key + "late", "kind": "enquiry"}
     store.put(late)  # an enquiry whose write landed after the erasure looked for the last time
-    second = invoke("/api/erasure/confirm", {"token": token})[2]["receipt"]
+    second = invoke("/your-data/delete/receipt", {"token": token})[2]["receipt"]
     assert held_by(details["email"]) == []
     assert second["deleted"]["enquiry"] == first["deleted"]["enquiry"] + 1
     assert second["completed_at"] >= first["completed_at"]
@@ -330,7 +330,7 @@ def test_a_used_confirmation_link_stays_used_after_an_erasure(forms):
     invoke("/api/enquiry", details)
     used = token_from(forms, details["email"], "/newsletter/confirm/")
     assert invoke("/api/subscribe/confirm", {"token": used})[0] == 200
-    invoke("/api/erasure/confirm", {"token": ask_to_erase(forms, details["email"])})
+    invoke("/your-data/delete/receipt", {"token": ask_to_erase(forms, details["email"])})
     # Someone else signs the address up again; the old, used link must not confirm that sign-up.
     invoke(
         "/api/subscribe",
@@ -352,9 +352,9 @@ def ask_to_see(base_url, email):
 def test_an_access_link_shows_the_report_once_and_a_second_use_offers_a_new_link(forms):
     details = someone_with_everything(forms)
     token = ask_to_see(forms, details["email"])
-    assert invoke("/api/access/confirm", {"token": token})[0] == 200
+    assert invoke("/your-data/see/report", {"token": token})[0] == 200
     before = data_items()
-    status, _, body = invoke("/api/access/confirm", {"token": token})
+    status, _, body = invoke("/your-data/see/report", {"token": token})
     assert status == 400
     [error] = body["errors"]
     assert error["field"] == "token"
@@ -369,7 +369,7 @@ def test_an_access_report_shows_only_what_was_held_when_the_link_was_issued(form
     clock.advance(1 / 86400 * 2)
     later = {**details, "message": details["message"] + " and one more thing", "opt_in": False}
     assert invoke("/api/enquiry", later)[0] == 201
-    report = invoke("/api/access/confirm", {"token": token})[2]
+    report = invoke("/your-data/see/report", {"token": token})[2]
     messages = [entry["contents"]["message"] for entry in report["items"] if entry["kind"] == "enquiry"]
     assert len(messages) == 2 and later["message"] not in messages
 
@@ -432,7 +432,8 @@ def test_the_fullest_access_report_fits_in_one_lambda_answer(forms, as_page):
     from local.api import LambdaContext
 
     answer = your_data.lambda_handler(
-        event("/api/access/confirm", {"token": token}, content_type=content_type), LambdaContext("your_data")
+        event("/your-data/see/report", {"token": token}, content_type=content_type),
+        LambdaContext("your_data"),
     )
     assert answer["statusCode"] == 200
     shown = html.fromstring(answer["body"]).text_content() if as_page else answer["body"]
@@ -448,7 +449,7 @@ def test_the_access_report_says_who_receives_the_data_the_rights_the_ico_the_sou
     from jtec_forms import privacy_facts
 
     details = someone_with_everything(forms)
-    about = invoke("/api/access/confirm", {"token": ask_to_see(forms, details["email"])})[2]["about"]
+    about = invoke("/your-data/see/report", {"token": ask_to_see(forms, details["email"])})[2]["about"]
     assert [line.split(",")[0] for line in about["recipients"]] == list(privacy_facts.RECIPIENTS_OF_HELD_DATA)
     assert f"({privacy_facts.DATA_REGION})" in about["recipients"][0]
     assert about["your_rights"] == [
@@ -475,9 +476,9 @@ def test_the_rights_the_access_report_explains_are_ones_the_draft_policy_explain
 def test_the_access_report_page_has_a_section_about_the_data(forms):
     details = someone_with_everything(forms)
     token = ask_to_see(forms, details["email"])
-    page = invoke("/api/access/confirm", {"token": token}, content_type="application/x-www-form-urlencoded")[
-        2
-    ]
+    page = invoke(
+        "/your-data/see/report", {"token": token}, content_type="application/x-www-form-urlencoded"
+    )[2]
     text = " ".join(html.fromstring(page).text_content().split())
     for heading in ("About this data", "Who receives it", "Your rights", "Complaints", "Where it came from"):
         assert heading in text
@@ -510,7 +511,7 @@ def test_the_access_report_page_reads_as_a_letter(forms):
     invoke("/api/access", {"email": details["email"]})
     token = token_from(forms, details["email"], "/your-data/see/confirm/")
     form = "application/x-www-form-urlencoded"
-    document = html.fromstring(invoke("/api/access/confirm", {"token": token}, content_type=form)[2])
+    document = html.fromstring(invoke("/your-data/see/report", {"token": token}, content_type=form)[2])
     main = " ".join(document.find(".//main").text_content().split())
     for stored_name in (
         "created_at",
@@ -540,9 +541,9 @@ def test_the_access_report_says_which_button_gave_a_newsletter_consent_and_besid
     invoke("/api/subscribe/confirm", {"token": token_from(forms, details["email"], "/newsletter/confirm/")})
     invoke("/api/access", {"email": details["email"]})
     token = token_from(forms, details["email"], "/your-data/see/confirm/")
-    page = invoke("/api/access/confirm", {"token": token}, content_type="application/x-www-form-urlencoded")[
-        2
-    ]
+    page = invoke(
+        "/your-data/see/report", {"token": token}, content_type="application/x-www-form-urlencoded"
+    )[2]
     main = " ".join(html.fromstring(page).find(".//main").text_content().split())
     asked = schema("subscribe")["x-consent"]["text"]
     assert f"You pressed “Subscribe” beside the words “{asked}” on " in main
@@ -553,9 +554,9 @@ def test_the_erasure_receipt_page_says_when_in_words(forms):
 
     details = someone_with_everything(forms)
     token = ask_to_erase(forms, details["email"])
-    page = invoke("/api/erasure/confirm", {"token": token}, content_type="application/x-www-form-urlencoded")[
-        2
-    ]
+    page = invoke(
+        "/your-data/delete/receipt", {"token": token}, content_type="application/x-www-form-urlencoded"
+    )[2]
     main = " ".join(html.fromstring(page).find(".//main").text_content().split())
     assert re.search(
         rf"You asked us on {WORDS_DATE}, \d\d:\d\d and confirmed on {WORDS_DATE}, \d\d:\d\d; we finished",

@@ -44,10 +44,10 @@ def test_every_page_a_function_writes_is_valid_html(forms, tmp_path):
     access = {"token": token_from(forms, details["email"], "/your-data/see/confirm/")}
     pages = {
         "error": invoke("/api/enquiry", {**person(), "email": "not an address"}, content_type=FORM)[2],
-        "access-report": invoke("/api/access/confirm", access, content_type=FORM)[2],
-        "used-link": invoke("/api/access/confirm", access, content_type=FORM)[2],
+        "access-report": invoke("/your-data/see/report", access, content_type=FORM)[2],
+        "used-link": invoke("/your-data/see/report", access, content_type=FORM)[2],
         "erasure-receipt": invoke(
-            "/api/erasure/confirm", {"token": ask_to_erase(forms, details["email"])}, content_type=FORM
+            "/your-data/delete/receipt", {"token": ask_to_erase(forms, details["email"])}, content_type=FORM
         )[2],
     }
     for name, page in pages.items():

@@ -9,7 +9,7 @@ import pytest
 from infra import deployed_lock
 from infra.deployment import NotReady
 from jtec_forms import web
-from jtec_forms.routes import DEFAULT_ROUTE_FUNCTION, ROUTES
+from jtec_forms.routes import DEFAULT_ROUTE_FUNCTION, PAGE_ADDRESSES, ROUTES
 from project.template import TEMPLATE, read_template
 
 
@@ -31,6 +31,15 @@ def test_the_template_wires_exactly_the_routes_of_the_route_table():
     assert template_routes() == {(route.method, route.path, route.handler_module) for route in ROUTES} | {
         default
     }
+
+
+def test_cloudfront_sends_each_page_address_to_the_api_exactly_as_it_sends_api_paths():
+    behaviours = resources()["SiteDistribution"]["Properties"]["DistributionConfig"]["CacheBehaviors"]
+    by_pattern = {behaviour["PathPattern"]: behaviour for behaviour in behaviours}
+    assert set(by_pattern) == {"/api/*", *PAGE_ADDRESSES}
+    api = {key: value for key, value in by_pattern["/api/*"].items() if key != "PathPattern"}
+    for address in PAGE_ADDRESSES:
+        assert {key: value for key, value in by_pattern[address].items() if key != "PathPattern"} == api
 
 
 def test_only_a_missing_page_becomes_the_sites_404_page_so_api_errors_stay_json():

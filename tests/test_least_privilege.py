@@ -96,11 +96,13 @@ def your_data_journeys(base_url, monkeypatch):
     status, _, _ = invoke("/api/access", {"email": details["email"]})
     assert status == 202
     assert (
-        invoke("/api/access/confirm", {"token": token_from(base_url, details["email"], "/your-data/see/")})[0]
+        invoke("/your-data/see/report", {"token": token_from(base_url, details["email"], "/your-data/see/")})[
+            0
+        ]
         == 200
     )
     token = ask_to_erase(base_url, details["email"])
-    assert invoke("/api/erasure/confirm", {"token": token})[0] == 200
+    assert invoke("/your-data/delete/receipt", {"token": token})[0] == 200
     mail_fails(monkeypatch)
     invoke("/api/erasure", {"email": "someone.else@example.com"})
 
@@ -277,7 +279,7 @@ def test_every_call_the_staff_tools_make_is_allowed_by_the_staff_policy(forms, m
     resolved = invoke("/api/enquiry", person())[2]["reference"]
     erased = person()
     invoke("/api/enquiry", erased)
-    invoke("/api/erasure/confirm", {"token": ask_to_erase(forms, erased["email"])})
+    invoke("/your-data/delete/receipt", {"token": ask_to_erase(forms, erased["email"])})
     extended, closed = (
         invoke("/api/enquiry", person(topic="personal-data", right=right))[2]["reference"]
         for right in ("correction", "objection")

@@ -168,7 +168,7 @@ def test_someone_who_unsubscribes_or_is_erased_during_a_send_is_not_mailed_after
             leaving, erased = [person["email"] for person in people if person["email"] not in mailed]
             assert invoke("/api/unsubscribe", {"token": unsubscribe_tokens[leaving]})[0] == 200
             erase_token = ask_to_erase(forms, erased)
-            assert invoke("/api/erasure/confirm", {"token": erase_token})[0] == 200
+            assert invoke("/your-data/delete/receipt", {"token": erase_token})[0] == 200
 
     summary = sending(news_dir).run(progress=meanwhile)
     assert (summary.sent, summary.unsubscribed) == (1, 2)
@@ -258,7 +258,7 @@ def test_the_send_records_hold_no_address_and_are_shown_and_erased_with_the_pers
     expected = retention.epoch_seconds(retention.NEWSLETTER_SEND.expires_at(queries.utc_now()))
     assert abs(int(record["expires_at"]) - expected) < 60  # kept for the schedule's 24 months
     token = ask_to_erase(forms, person["email"])
-    status, _, body = invoke("/api/erasure/confirm", {"token": token})
+    status, _, body = invoke("/your-data/delete/receipt", {"token": token})
     assert status == 200 and body["receipt"]["deleted"].get(retention.NEWSLETTER_SEND.kind) == 1
     assert send_records() == []
 
@@ -268,7 +268,7 @@ def test_the_access_report_shows_which_issues_a_person_was_sent_and_why_it_is_ke
     send(news_dir)
     invoke("/api/access", {"email": person["email"]})
     token = token_from(forms, person["email"], "/your-data/see/confirm/")
-    status, _, report = invoke("/api/access/confirm", {"token": token})
+    status, _, report = invoke("/your-data/see/report", {"token": token})
     assert status == 200
     [sent] = [entry for entry in report["items"] if entry["kind"] == retention.NEWSLETTER_SEND.kind]
     assert (sent["what"], sent["purpose"]) == (

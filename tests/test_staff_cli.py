@@ -188,7 +188,7 @@ def test_erasure_receipts_are_listed_and_shown(forms):
     link = next(
         link for link in outbox(forms, to=details["email"])[-1]["links"] if "/your-data/delete/" in link
     )
-    receipt = invoke("/api/erasure/confirm", {"token": link.split("token=")[1]})[2]["receipt"]
+    receipt = invoke("/your-data/delete/receipt", {"token": link.split("token=")[1]})[2]["receipt"]
     status, out, _ = jtec("erasures", "list", "--json")
     assert status == 0
     assert [row["reference"] for row in json.loads(out)] == [receipt["reference"]]

@@ -127,7 +127,7 @@ ERASURE = Route(
     client_limit=10,
 )
 CONFIRM_ERASURE = Route(
-    path="/api/erasure/confirm",
+    path="/your-data/delete/receipt",
     method="POST",
     function="your_data",
     form="token",
@@ -157,7 +157,7 @@ ACCESS = Route(
     client_limit=10,
 )
 CONFIRM_ACCESS = Route(
-    path="/api/access/confirm",
+    path="/your-data/see/report",
     method="POST",
     function="your_data",
     form="access_confirm",
@@ -185,6 +185,10 @@ ROUTES = (
     CONFIRM_ACCESS,
 )
 BY_PATH = {route.path: route for route in ROUTES}
+# Routes whose answer to a plain form post is a page of its own (the access report, the erasure receipt)
+# have an address of the site, so the address bar never shows /api/: CloudFront sends each to the API as
+# it sends /api/* (infra/template.yaml), and so does the local server.
+PAGE_ADDRESSES = tuple(route.path for route in ROUTES if not route.path.startswith("/api/"))
 # The function API Gateway's `$default` route reaches: any other method or path under /api/ gets its JSON
 # answer (405 with Allow for a form's address, 404 for any other), as the local adapter gives it too.
 DEFAULT_ROUTE_FUNCTION = "enquiry"

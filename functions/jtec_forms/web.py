@@ -89,7 +89,8 @@ def rejection(event, status, errors, retry_after=None, allow=None):
     if allow:
         headers["Allow"] = allow
     route = routes.BY_PATH.get(event.path)
-    if wants_html(event) and route is not None and event.method == route.method:
+    opened = event.method == "GET" and event.path in routes.PAGE_ADDRESSES  # a page's address, reopened
+    if route is not None and (opened or (wants_html(event) and event.method == route.method)):
         return Response(
             status_code=status,
             content_type="text/html; charset=utf-8",
@@ -110,6 +111,7 @@ UNFINISHED = (
     "Send it again in a minute: it will not be saved twice."
 )
 TOO_MANY = "You have sent this form too many times. Try again later, or telephone us."
+SHOWN_ONCE = "This page is shown once, when you press the button on the page our email links to"
 
 
 def register_error_handlers(app, logger):
@@ -148,6 +150,8 @@ def register_error_handlers(app, logger):
     def _not_found(error):
         route = routes.BY_PATH.get(app.current_event.path)
         if route is not None:
-            message = f"Use {route.method} for this address"
-            return rejection(app.current_event, 405, [FieldError(None, message)], allow=route.method)
+            error = FieldError(None, f"Use {route.method} for this address")
+            if app.current_event.path in routes.PAGE_ADDRESSES:  # reloaded, bookmarked, or from history
+                error = FieldError("token", SHOWN_ONCE)  # the page offers a new link
+            return rejection(app.current_event, 405, [error], allow=route.method)
         return rejection(app.current_event, 404, [FieldError(None, "Not found")])

@@ -1,4 +1,4 @@
-"""Lambda function `your_data`: POST /api/erasure, /api/erasure/confirm, /api/access, /api/access/confirm."""
+"""Lambda function `your_data`: POST /api/erasure, /your-data/delete/receipt, /api/access, /your-data/see/report."""
 
 from aws_lambda_powertools.logging import correlation_paths
 
