@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from plugins.policy_versions import lock
+from project.site import build_site
 
 FILLER = "\n\n".join(f"Unchanged paragraph number {n} about how we look after data." for n in range(1, 7))
 
@@ -104,3 +105,21 @@ def write_policy(content_dir, name, versions):
 def write_fixture_policies(content_dir):
     write_policy(content_dir, "privacy", PRIVACY_VERSIONS)
     write_policy(content_dir, "cookies", COOKIE_VERSIONS)
+
+
+BUILD_DAY = "2024-05-01"
+
+
+def build(content_dir, output_dir, policy_date=BUILD_DAY, drafts=True):
+    build_site(
+        output_dir,
+        content_dir=content_dir,
+        # The fixture policies are about versions, not JTec's promises: no fact checks.
+        settings={
+            "POLICY_DATE": policy_date,
+            "POLICY_DRAFTS": drafts,
+            "POLICY_FACT_CHECKS": False,
+            "POLICY_LOCK_FILE": None,  # the fixtures' own lock, beside them
+        },
+    )
+    return Path(output_dir)

@@ -2,9 +2,13 @@
 nothing that moves once drawn (layout shift 0), with the cookie banner on a first visit and after a
 choice."""
 
+from itertools import pairwise
+
 import pytest
 
-from tests.support import OVERFLOWING, POLICY_PAGES, SITE_PAGES, html_files
+from local.app import LocalSite
+from tests.policy_fixtures import build, write_fixture_policies
+from tests.support import OVERFLOWING, POLICY_PAGES, SITE_PAGES, html_files, running_server
 
 # Every page a visitor can open directly: the site's pages, the policy's, and the pages of the forms'
 # journeys (thank-you pages and the pages of emailed links).
@@ -24,6 +28,31 @@ JOURNEY_PAGES = [
     "/404.html",
 ]
 ALL_PAGES = [*SITE_PAGES, *POLICY_PAGES, *JOURNEY_PAGES]
+
+
+@pytest.fixture(scope="module")
+def site_with_three_upcoming_versions(tmp_path_factory):
+    content = tmp_path_factory.mktemp("content")
+    write_fixture_policies(content)
+    site = build(content, tmp_path_factory.mktemp("upcoming"), policy_date="2021-01-01", drafts=False)
+    with running_server(LocalSite(site)) as base_url:
+        yield base_url
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_upcoming_notice_gives_each_of_several_versions_its_own_line_that_fits(
+    browser, site_with_three_upcoming_versions, width
+):
+    context = browser.new_context(viewport={"width": width, "height": 812})
+    page = context.new_page()
+    page.goto(site_with_three_upcoming_versions + "/privacy/")
+    lines = page.locator(".policy-upcoming p")
+    assert lines.count() == 4
+    boxes = [lines.nth(number).bounding_box() for number in range(4)]
+    assert all(above["y"] + above["height"] <= below["y"] for above, below in pairwise(boxes))
+    assert lines.nth(1).inner_text() == "1 June 2021: read the new version / see what changes"
+    assert page.evaluate(OVERFLOWING) == []
+    context.close()
 
 
 def test_every_page_of_the_build_is_in_the_list(built_site):

@@ -14,6 +14,7 @@ from tests.policy_fixtures import (
     DRAFT_PRIVACY_ID,
     PRIVACY_VERSIONS,
     PUBLISHED_PRIVACY_IDS,
+    build,
     write_fixture_policies,
     write_policy,
 )
@@ -21,22 +22,6 @@ from tests.policy_fixtures import (
 pytestmark = pytest.mark.build
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-BUILD_DAY = "2024-05-01"
-
-
-def build(content_dir, output_dir, policy_date=BUILD_DAY, drafts=True):
-    build_site(
-        output_dir,
-        content_dir=content_dir,
-        # The fixture policies are about versions, not JTec's promises: no fact checks.
-        settings={
-            "POLICY_DATE": policy_date,
-            "POLICY_DRAFTS": drafts,
-            "POLICY_FACT_CHECKS": False,
-            "POLICY_LOCK_FILE": None,  # the fixtures' own lock, beside them
-        },
-    )
-    return Path(output_dir)
 
 
 @pytest.fixture(scope="module")
@@ -114,13 +99,21 @@ def test_the_version_in_force_on_the_build_date_is_current(content, tmp_path, po
 
 def test_current_page_announces_the_upcoming_version(site):
     notice = text(page(site, "/privacy/"))
-    assert "This policy changes on 1 January 2030: read the new version / see what changes" in notice
+    assert (
+        "This policy changes on each of these dates: 1 January 2030: read the new version / see what"
+        in notice
+    )
     first_notice = page(site, "/privacy/").find_class("policy-upcoming")[0]
     links = {a.text_content(): a.get("href") for a in first_notice.findall(".//a")[:2]}
     assert links == {
         "read the new version": "/privacy/versions/2030-01-01/",
         "see what changes": "/privacy/changes/2030-01-01/",
     }
+
+
+def test_one_upcoming_version_is_announced_in_one_line(production_site):
+    [notice] = page(production_site, "/privacy/").find_class("policy-upcoming")
+    assert text(notice) == "This policy changes on 1 January 2030: read the new version / see what changes"
 
 
 def test_no_upcoming_notice_once_the_last_version_is_in_force(content, tmp_path):
@@ -219,11 +212,16 @@ def test_the_policy_text_comes_first_under_one_bar_and_its_contents_link_every_s
     assert targets and targets == headings
 
 
-def test_several_upcoming_versions_are_announced_in_one_line(content, tmp_path):
+def test_several_upcoming_versions_are_announced_in_one_notice_a_line_each(content, tmp_path):
     site = build(content, tmp_path, policy_date="2021-01-01", drafts=False)
-    notices = page(site, "/privacy/").find_class("policy-upcoming")
-    assert len(notices) == 1
-    assert text(notices[0]).count("read the new version") == 3
+    [notice] = page(site, "/privacy/").find_class("policy-upcoming")
+    lines = [text(line) for line in notice.iterfind("p")]
+    assert lines == [
+        "This policy changes on each of these dates:",
+        "1 June 2021: read the new version / see what changes",
+        "15 March 2022: read the new version / see what changes",
+        "1 January 2030: read the new version / see what changes",
+    ]
 
 
 def test_feed_has_one_entry_per_published_version_newest_first(site):
