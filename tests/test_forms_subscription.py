@@ -77,7 +77,7 @@ def test_confirming_activates_the_subscription_with_proof_of_consent(forms):
     assert consent["wording_id"] == "newsletter-2026-12"
     assert consent["wording"] == (
         "By pressing “Subscribe” you ask us to email you news and promotions from JTec IT Solutions. "
-        "We will email you a link to confirm first, and you can unsubscribe at any time."
+        "We will email you a link to confirm first."
     )
     assert consent["button"] == "Subscribe"
     assert consent["requested_at"] <= consent["confirmed_at"]

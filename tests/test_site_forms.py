@@ -1,6 +1,8 @@
 """The site's forms come from the same JSON Schemas the handlers validate against, and the privacy page
 shows the same retention schedule the handlers apply."""
 
+import copy
+import re
 import shutil
 
 import pytest
@@ -12,6 +14,7 @@ from jtec_forms.validation import schema
 from plugins.policy_versions import lock
 from project import PROJECT_DIR
 from project.site import BuildFailed, build_site
+from tests.support import html_files
 
 pytestmark = pytest.mark.build
 
@@ -167,3 +170,30 @@ def test_the_build_log_says_which_versions_are_exempt_from_the_fact_checks(tmp_p
         "2018-05-25.md: exempt from the fact checks: it took effect before the retention schedule existed"
         in (result.stdout + result.stderr)
     )
+
+
+def sentences_said_twice(main):
+    text = " ".join(main.text_content().split())
+    said = [sentence for sentence in re.split(r"(?<=[.!?:])\s+", text) if len(sentence) > 20]
+    return sorted({sentence for sentence in said if said.count(sentence) > 1})
+
+
+def test_no_page_says_the_same_sentence_twice_before_or_after_its_form_is_done(built_site):
+    """What a visitor reads: the page as it opens (hidden parts left out), and a form page once its form is
+    done (the form and the instructions before it gone, the confirmation shown), as forms.js leaves it."""
+    for html_file in html_files(built_site):
+        document = html.fromstring(html_file.read_text(encoding="utf-8"))
+        main = document.find(".//main")
+        # A register's dates, and a diff's removed and added words, repeat by design.
+        if main is None or "consent-wordings" in str(html_file) or "/changes/" in str(html_file):
+            continue
+        before, after = copy.deepcopy(main), copy.deepcopy(main)
+        for hidden in before.xpath(".//*[@hidden]"):
+            hidden.drop_tree()
+        assert sentences_said_twice(before) == [], html_file
+        if after.find(".//*[@data-confirmation]") is not None:
+            for gone in after.xpath(
+                ".//form | .//*[@data-before-done] | .//*[@hidden][not(@data-confirmation)]"
+            ):
+                gone.drop_tree()
+            assert sentences_said_twice(after) == [], html_file
