@@ -174,6 +174,7 @@ def secret_value():
     return boto3.client("ssm").get_parameter(Name="/jtec/forms/app-secret", WithDecryption=True)["Parameter"]
 
 
+@pytest.mark.process
 def test_deploy_creates_the_forms_secret_once_and_never_replaces_it(forms):
     given = {"SAM_DEPLOY_FLAGS": "--guided", "SAM_BUILD_FLAGS": "--use-container"}
     first = run_module("infra.prepare_deploy", env=given)
@@ -192,6 +193,7 @@ def test_deploy_creates_the_forms_secret_once_and_never_replaces_it(forms):
     )
 
 
+@pytest.mark.process
 def test_deploy_without_parameters_names_the_missing_ones_and_the_command_that_asks(forms):
     result = run_module(
         "infra.prepare_deploy", env={"SAM_DEPLOY_FLAGS": "", "SAM_BUILD_FLAGS": "--use-container"}
@@ -201,6 +203,7 @@ def test_deploy_without_parameters_names_the_missing_ones_and_the_command_that_a
     assert "SAM_DEPLOY_FLAGS=--guided" in result.stderr
 
 
+@pytest.mark.process
 def test_deploy_without_credentials_says_so():
     result = run_module(
         "infra.prepare_deploy",
@@ -211,6 +214,7 @@ def test_deploy_without_credentials_says_so():
     assert "No AWS credentials" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.process
 def test_deploy_without_the_runtimes_python_says_how_to_build_instead():
     result = run_module(
         "infra.prepare_deploy",
@@ -220,6 +224,7 @@ def test_deploy_without_the_runtimes_python_says_how_to_build_instead():
     assert "python3.12 on PATH" in result.stderr and "--use-container" in result.stderr
 
 
+@pytest.mark.process
 def test_publish_builds_the_production_site_for_the_sites_address(live, tmp_path):
     distribution, _ = live
     result = run_module(

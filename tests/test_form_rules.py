@@ -36,6 +36,7 @@ def test_the_generated_rules_are_those_of_the_schemas_now():
     assert written == form_rules.generate(), "a schema changed: run `make form-rules`"
 
 
+@pytest.mark.process
 def test_the_lambda_package_runs_the_generated_rules_without_jsonschema_or_fastjsonschema():
     import subprocess
     import sys

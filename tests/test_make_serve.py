@@ -10,7 +10,7 @@ from local.security_headers import SECURITY_HEADERS
 from local.serve import spawn
 from tests.forms_support import person
 
-pytestmark = [pytest.mark.build, pytest.mark.aws]
+pytestmark = [pytest.mark.build, pytest.mark.aws, pytest.mark.process]
 
 
 @pytest.fixture(scope="module")

@@ -109,6 +109,7 @@ def test_drafts_are_not_locked(content):
     assert "2027-03-01" not in lock.read(content / "policies" / lock.LOCK_NAME)["privacy"]
 
 
+@pytest.mark.process
 def test_make_lock_runs_as_a_command_and_fails_with_one_line(content):
     (content / "policies" / "privacy" / "2025-06-01.md").write_text(
         UPCOMING.replace("2027-03-01", "2025-06-01")

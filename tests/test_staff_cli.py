@@ -49,6 +49,7 @@ def installed_jtec(*arguments):
     return done.returncode, done.stdout, done.stderr
 
 
+@pytest.mark.process
 def test_the_installed_script_lists_open_enquiries_and_refuses_an_unknown_reference_in_one_line(forms):
     reference = invoke("/api/enquiry", person())[2]["reference"]
     status, out, err = installed_jtec("enquiries", "list", "--json")
