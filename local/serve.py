@@ -37,8 +37,9 @@ class LocalStack:
 
 
 def start_local_stack(site, site_url, sweep_interval=60, dev_routes=True):
-    """Start moto, create the table and SES sender, and mount `/api/` and the routes' page addresses (and, unless `dev_routes` is False,
-    as for `make preview`, which shows only what will go live, `/_dev/`) on `site`."""
+    """Start moto, create the table and SES sender, and mount `/api/` and the routes' page addresses (and,
+    unless `dev_routes` is False, as for `make preview`, which shows only what will go live, `/_dev/`) on
+    `site`."""
     import boto3
 
     aws = LocalAws(site_url).start()

@@ -82,15 +82,16 @@ def respond(submission, body):
     )
 
 
-def rejection(event, status, errors, retry_after=None, allow=None):
+def rejection(event, status, errors, retry_after=None, allow=None, as_page=False):
+    """The refusal: for a plain form post (or with `as_page`, a page's address opened again) the page a
+    person reads, the form given back with its errors; for anything else the API's JSON errors."""
     headers = dict(NO_STORE)
     if retry_after:
         headers["Retry-After"] = str(retry_after)
     if allow:
         headers["Allow"] = allow
     route = routes.BY_PATH.get(event.path)
-    opened = event.method == "GET" and event.path in routes.PAGE_ADDRESSES  # a page's address, reopened
-    if route is not None and (opened or (wants_html(event) and event.method == route.method)):
+    if route is not None and (as_page or (wants_html(event) and event.method == route.method)):
         return Response(
             status_code=status,
             content_type="text/html; charset=utf-8",
@@ -149,9 +150,11 @@ def register_error_handlers(app, logger):
     @app.not_found
     def _not_found(error):
         route = routes.BY_PATH.get(app.current_event.path)
+        if route is not None and route.path in routes.PAGE_ADDRESSES:  # reloaded, bookmarked, or from history
+            error = FieldError("token", SHOWN_ONCE)  # the page offers a new link
+            opened = app.current_event.method == "GET"  # a person's browser: the page, not JSON
+            return rejection(app.current_event, 405, [error], allow=route.method, as_page=opened)
         if route is not None:
-            error = FieldError(None, f"Use {route.method} for this address")
-            if app.current_event.path in routes.PAGE_ADDRESSES:  # reloaded, bookmarked, or from history
-                error = FieldError("token", SHOWN_ONCE)  # the page offers a new link
-            return rejection(app.current_event, 405, [error], allow=route.method)
+            message = f"Use {route.method} for this address"
+            return rejection(app.current_event, 405, [FieldError(None, message)], allow=route.method)
         return rejection(app.current_event, 404, [FieldError(None, "Not found")])
