@@ -159,6 +159,7 @@ def test_without_javascript_an_error_gives_the_form_back_as_typed_and_it_can_be_
     context.set_default_timeout(15_000)
     page = context.new_page()
     details = person(name="Ελένη Παπαδοπούλου")
+    details["message"] = "\n" + details["message"]  # begins with a blank line
     page.goto(forms + "/contact/")
     fill_enquiry(page, {**details, "email": "eleni@"})
     page.get_by_role("button", name="Send enquiry").click()
@@ -182,7 +183,7 @@ def test_without_javascript_an_error_gives_the_form_back_as_typed_and_it_can_be_
     assert (stored["name"], stored["email"], stored["message"]) == (
         details["name"],
         details["email"],
-        details["message"],
+        details["message"].strip(),  # surrounding spaces are never kept (validation.normalise)
     )
     context.close()
 

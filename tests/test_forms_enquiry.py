@@ -3,11 +3,14 @@
 import datetime
 import json
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import html
 
 from jtec_forms import clock, retention, store, web
 from jtec_forms.subjects import subject_key
 from tests.forms_support import data_items, enquiries, invoke, items, outbox, person
+from tests.support import examples
 
 
 def test_enquiry_is_stored_with_its_details_and_answered_with_a_reference(forms):
@@ -117,6 +120,12 @@ def test_a_form_post_gets_a_page_naming_the_enquirys_reference(forms):
     assert {a.get("href") for a in document.iterfind(".//main//a")} >= {"/", "/services/"}
 
 
+def as_a_browser_reads(textarea):
+    """A textarea's value as a browser reads it: HTML drops one line break just after the start tag (lxml
+    keeps it)."""
+    return (textarea.text or "").removeprefix("\n")
+
+
 def test_a_form_post_with_errors_gets_the_form_again_with_what_was_typed_and_each_error_beside_its_field(
     forms,
 ):
@@ -137,7 +146,7 @@ def test_a_form_post_with_errors_gets_the_form_again_with_what_was_typed_and_eac
     assert form.get("action") == "/api/enquiry"
     assert form.find(".//input[@id='name']").get("value") == details["name"]
     assert form.find(".//input[@id='email']").get("value") == "not-an-address"
-    assert form.find(".//textarea[@id='message']").text == details["message"]
+    assert as_a_browser_reads(form.find(".//textarea[@id='message']")) == details["message"]
     assert form.find(f".//input[@id='topic-{details['topic']}']").get("checked") is not None
     email_group = form.find(".//div[@data-field='email']")
     assert "form-group--error" in email_group.get("class").split()
@@ -160,7 +169,7 @@ def test_the_form_given_back_keeps_typed_text_exactly_and_never_the_honeypot(for
     page = invoke("/api/enquiry", typed, content_type="application/x-www-form-urlencoded")[2]
     document = html.fromstring(page)
     assert document.find(".//input[@id='name']").get("value") == details["name"]
-    assert document.find(".//textarea[@id='message']").text == typed["message"]
+    assert as_a_browser_reads(document.find(".//textarea[@id='message']")) == typed["message"]
     assert document.find(".//input[@id='website']").get("value") is None
     assert "<script>alert(1)" not in page and "<b>" not in page
 
@@ -313,3 +322,23 @@ def test_the_answer_speaks_of_the_newsletter_only_to_someone_who_ticked_its_box(
     )
     page = invoke("/api/enquiry", {**person(), "opt_in": "true"}, content_type=form)[2]
     assert NEWSLETTER_SENT in page
+
+
+# What a person can type on one line (no control characters; any script, markup and spaces), and in a
+# message (the same, with line breaks, blank first lines included).
+TYPED = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))
+ONE_LINE = st.text(TYPED, min_size=1, max_size=60)
+LINES = st.lists(st.text(TYPED, max_size=40), max_size=4)
+
+
+@settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=ONE_LINE, lines=LINES)
+def test_the_form_given_back_holds_any_name_and_message_exactly_as_typed(forms, name, lines):
+    message = "\n".join(lines)
+    typed = {**person(), "name": name, "message": message, "email": "not an address"}
+    page = invoke("/api/enquiry", typed, content_type="application/x-www-form-urlencoded")[2]
+    document = html.fromstring(page)
+    assert document.find(".//input[@id='name']").get("value") == name
+    assert as_a_browser_reads(document.find(".//textarea[@id='message']")) == message
