@@ -18,6 +18,7 @@ from jtec_forms.routes import PAGE_ADDRESSES
 from local.api import ApiGateway
 from local.app import LocalSite
 from local.dev import DevRoutes
+from local.heap import keep_full_collections_short
 from local.server import make_local_server
 from local.site_builder import WatchingBuilder
 from local.stack import REGION, LocalAws
@@ -144,6 +145,7 @@ def main(argv=None):
                 f"The production build failed, so there is nothing to preview:\n{failure}"
             ) from None
     stack = start_local_stack(site, site_url, dev_routes=not options.preview)
+    keep_full_collections_short()  # the table lives in this heap: see local/heap.py
     what = (
         "the production build of the JTec site (publishconf.py; edits need a restart)"
         if options.preview

@@ -90,6 +90,21 @@ def test_the_background_sweep_scans_only_once_something_may_have_expired(forms, 
     assert "Item" not in table.get_item(Key={"pk": "TEST#sweep", "sk": "ITEM"})
 
 
+def test_a_started_sweeper_sweeps_at_once_so_a_busy_first_minute_is_never_scanned(forms):
+    from local import sweeper
+
+    background = sweeper.Sweeper(resource_table(), interval=3600).start()
+    try:
+        assert background.thread.is_alive()
+        for _ in range(200):
+            if background.next_due is not None:
+                break
+            background.stopped.wait(0.01)
+        assert background.next_due is not None  # the first sweep ran without waiting out the hour
+    finally:
+        background.stop()
+
+
 def moto_request(endpoint, headers):
     """A DynamoDB ListTables call to the embedded moto, as boto3 or a web page would send it."""
     request = urllib.request.Request(
