@@ -20,6 +20,11 @@ DynamoDB a partition's worth of work costs moto no more than that, and SES paces
   time, more for a Query. The values moto's DynamoDB hands its writer are already in the wire's form
   ({"S": "..."}, {"M": {...}}), which is what that walk writes for them, so the patch writes such a value
   as it is, and leaves any other (binary members, unexpected types) to moto's walk.
+- Every UpdateItem parses its update expression twice (moto's answer and its backend each parse it) and
+  then deep-copies the tree for its validator: 1.5 of the 5 ms an UpdateItem costs, for the handful of
+  expressions the functions write. The patch parses each expression once (its tree is only read: each
+  validator works on a copy) and copies the tree through pickle, which makes the same copy three times
+  faster.
 - SES's send quota says 1 message a second (a sandbox account's rate), so a local `jtec newsletter send`
   waited a second a message. The patch gives the rate a production account starts with,
   `SES_SEND_RATE` (14 a second); `jtec` still reads it with GetSendQuota and paces itself by it.
@@ -28,11 +33,13 @@ DynamoDB a partition's worth of work costs moto no more than that, and SES paces
 import copy
 import functools
 import inspect
+import pickle
 import threading
 
 from moto.core import serialize
 from moto.dynamodb import models
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.parsing import expressions, validators
 from moto.kms import models as kms_models
 from moto.ses import models as ses_models
 
@@ -240,12 +247,34 @@ def _production_quota(quota, sent):
 
 _one_private_key_per_spec = functools.cache(kms_models.generate_private_key)
 
+_original_make = expressions.UpdateExpressionParser.make.__func__
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_update_expression(expression):
+    return _original_make(expressions.UpdateExpressionParser, expression)
+
+
+def _make_once(cls, expression):
+    """An update expression's tree, parsed once per expression (an invalid one raises each time)."""
+    return _parsed_update_expression(expression)
+
+
+def _copied_tree(tree, memo=None):
+    """What `copy.deepcopy` makes of an expression tree (the validator's own copy), through pickle."""
+    try:
+        return pickle.loads(pickle.dumps(tree, pickle.HIGHEST_PROTOCOL))
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return copy.deepcopy(tree, memo)
+
 
 def apply():
     """Install the patches (idempotent)."""
     kms_models.generate_private_key = _one_private_key_per_spec
     serialize.BaseJSONSerializer._serialize_type_structure = _json_structure
     ses_models.SESQuota.__init__ = _production_quota
+    expressions.UpdateExpressionParser.make = classmethod(_make_once)
+    validators.deepcopy = _copied_tree
     if models.DynamoDBBackend.transact_write_items is not _transact_write_items:
         models.copy = _CopyWithoutTables()
         models.DynamoDBBackend.transact_write_items = _transact_write_items

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import sys
 
 import botocore.loaders
 import botocore.session
@@ -10,6 +11,7 @@ from hypothesis import settings
 
 from local import aws_in_process  # noqa: F401 (before any botocore session: each then answers the embedded AWS here)
 from local.app import LocalSite
+from local.heap import keep_full_collections_short
 from project.site import build_site, keep_pelican_warm
 from tests.support import CHROMIUM, CHROMIUM_ARGS, TEST_MEASUREMENT_ID, examples, running_server
 
@@ -19,6 +21,10 @@ settings.load_profile("jtec")
 
 # The tests build the site dozens of times: each build forks from a process with Pelican imported.
 keep_pelican_warm()
+# A test process holds every module the project imports (Pelican's, botocore's models, moto, hypothesis),
+# so each full garbage collection walked all of it again: 4 to 5 s of a worker's `make check`. Frozen
+# after each, as in the local server (local/heap.py), a collection walks what the tests made since.
+keep_full_collections_short()
 
 
 def _one_data_loader_for_every_session():
@@ -46,6 +52,17 @@ def pytest_collection_modifyitems(config, items):
         for fixture, tier in TIER_FIXTURES.items():
             if fixture in item.fixturenames:
                 item.add_marker(tier)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """A `make check` worker, once pytest is done with it (its results are with the main process), ends
+    without tearing down its interpreter: freeing a worker's heap object by object took 1.5 to 3 s, which
+    the main process waited out."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def pytest_collection_finish(session):
@@ -120,7 +137,8 @@ def record_all_logs():
     yield LOG_RECORDER
     for logger in loggers:
         logger.removeHandler(LOG_RECORDER)
-    leaked = [value for value in SUBMITTED_PERSONAL_DATA if any(value in line for line in LOG_RECORDER.lines)]
+    logged = "\n".join(LOG_RECORDER.lines)
+    leaked = [value for value in SUBMITTED_PERSONAL_DATA if value in logged]
     if leaked:
         pytest.fail(
             f"PERSONAL DATA IN LOGS: {len(leaked)} values a test submitted were logged", pytrace=False

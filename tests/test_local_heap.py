@@ -5,7 +5,7 @@ import weakref
 
 import pytest
 
-from local.heap import keep_full_collections_short, stop_freezing
+from local.heap import _freeze_survivors, keep_full_collections_short, stop_freezing
 
 
 class Held:
@@ -14,9 +14,12 @@ class Held:
 
 @pytest.fixture
 def freezing():
+    """Freezing on for one test, and afterwards as it was (the tests' own process freezes: conftest.py)."""
+    was_on = _freeze_survivors in gc.callbacks
     keep_full_collections_short()
     yield
-    stop_freezing()
+    if not was_on:
+        stop_freezing()
 
 
 def test_what_survives_a_full_collection_is_left_out_of_the_next(freezing):
@@ -44,10 +47,12 @@ def test_a_cycle_made_after_a_collection_is_still_collected(freezing):
     assert watched() is None
 
 
-def test_asking_twice_freezes_once_and_stopping_undoes_it():
+def test_asking_twice_freezes_once_and_stopping_undoes_it(freezing):
     keep_full_collections_short()
-    keep_full_collections_short()
-    callbacks = len(gc.callbacks)
+    assert gc.callbacks.count(_freeze_survivors) == 1
     stop_freezing()
-    assert len(gc.callbacks) == callbacks - 1
-    assert gc.get_freeze_count() == 0
+    try:
+        assert _freeze_survivors not in gc.callbacks
+        assert gc.get_freeze_count() == 0
+    finally:
+        keep_full_collections_short()

@@ -271,3 +271,46 @@ def test_an_item_is_written_to_the_wire_as_motos_own_serializer_writes_it(item):
             serialize.BaseJSONSerializer._serialize_type_structure = original
 
     assert written(moto_patches._json_structure) == written(moto_patches._original_json_structure)
+
+
+COUNTED = "ADD hits :n SET kind = if_not_exists(kind, :kind), note = :note"
+
+
+@settings(
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.integers(-3, 3), st.text(max_size=5)), max_size=12))
+def test_an_update_expression_used_again_applies_each_time_to_its_own_item_and_values(forms, updates):
+    table = resource_table()
+    prefix = "U" + uuid.uuid4().hex[:8]
+    expected = {}
+    for key, number, last in updates:
+        table.update_item(
+            Key={"pk": f"{prefix}#{key}", "sk": "COUNT"},
+            UpdateExpression=COUNTED,
+            ExpressionAttributeValues={":n": number, ":kind": f"first-{number}", ":note": last},
+        )
+        hits, kind, _ = expected.get(key, (0, f"first-{number}", None))
+        expected[key] = (hits + number, kind, last)
+    for key, (hits, kind, last) in expected.items():
+        item = table.get_item(Key={"pk": f"{prefix}#{key}", "sk": "COUNT"})["Item"]
+        assert (item["hits"], item["kind"], item["note"]) == (hits, kind, last)
+
+
+def test_an_invalid_update_expression_is_refused_each_time_with_motos_own_message(forms):
+    from botocore.exceptions import ClientError
+
+    table = resource_table()
+    messages = []
+    for _ in range(2):
+        with pytest.raises(ClientError) as refused:
+            table.update_item(
+                Key={"pk": "INVALID", "sk": "UPDATE"},
+                UpdateExpression="SET a = b + :one",  # b is not in the item
+                ExpressionAttributeValues={":one": 1},
+            )
+        messages.append(refused.value.response["Error"])
+    assert messages[0] == messages[1]
+    assert messages[0]["Code"] == "ValidationException"
+    assert "does not exist" in messages[0]["Message"]
+    assert "Item" not in table.get_item(Key={"pk": "INVALID", "sk": "UPDATE"})
