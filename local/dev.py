@@ -1,6 +1,7 @@
 """Dev-only routes of the local server (`/_dev/`), like LocalStack's `/_aws/`: never deployed."""
 
 import email
+import functools
 import json
 import math
 import re
@@ -22,24 +23,36 @@ def sent_mail(endpoint):
     HTML part (news) and headers (`/_dev/outbox`, and the benchmarks that follow a mailed link)."""
     with urllib.request.urlopen(f"{endpoint}/moto-api/data.json") as answer:
         data = json.load(answer)
-    mails = []
-    for message in data.get("ses", {}).get("RawMessage", []):
-        parsed = email.message_from_string(message["raw_data"], policy=policy.default)
-        text = (
-            parsed.get_content() if not parsed.is_multipart() else parsed.get_body(("plain",)).get_content()
-        )
-        html_part = parsed.get_body(("html",)) if parsed.is_multipart() else None
-        mails.append(
-            {
-                "to": parsed["To"],
-                "subject": parsed["Subject"],
-                "text": text,
-                "links": LINK.findall(text),
-                "html": html_part.get_content() if html_part else None,
-                "headers": {name: str(value).strip() for name, value in parsed.items()},
-            }
-        )
-    return mails
+    return [_mail(message["raw_data"]) for message in data.get("ses", {}).get("RawMessage", [])]
+
+
+def _mail(raw_data):
+    to, subject, text, links, html, headers = _read_mail(raw_data)
+    return {
+        "to": to,
+        "subject": subject,
+        "text": text,
+        "links": list(links),
+        "html": html,
+        "headers": dict(headers),
+    }
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_mail(raw_data):
+    """One sent message's parts, read once: the outbox is read after every step of a journey, and each
+    reading parsed every mail sent so far again."""
+    parsed = email.message_from_string(raw_data, policy=policy.default)
+    text = parsed.get_content() if not parsed.is_multipart() else parsed.get_body(("plain",)).get_content()
+    html_part = parsed.get_body(("html",)) if parsed.is_multipart() else None
+    return (
+        parsed["To"],
+        parsed["Subject"],
+        text,
+        tuple(LINK.findall(text)),
+        html_part.get_content() if html_part else None,
+        tuple((name, str(value).strip()) for name, value in parsed.items()),
+    )
 
 
 # The dev routes answer only to a browser or tool on this machine (not to a page of another site that

@@ -314,3 +314,34 @@ def test_an_invalid_update_expression_is_refused_each_time_with_motos_own_messag
     assert messages[0]["Code"] == "ValidationException"
     assert "does not exist" in messages[0]["Message"]
     assert "Item" not in table.get_item(Key={"pk": "INVALID", "sk": "UPDATE"})
+
+
+def test_the_model_list_keeps_no_item_or_stream_record_and_still_lists_the_mail_sent(forms):
+    """moto's `/moto-api/data.json` lists what moto keeps of every model: items and stream records, kept
+    there as well as in the table until a reset, made the local server's memory grow with every write."""
+    import json
+    import urllib.request
+
+    from tests.conftest import LOCAL_AWS
+
+    aws = LOCAL_AWS[0]
+    table = resource_table()
+    for _ in range(20):
+        table.update_item(
+            Key={"pk": "TRACKED#one", "sk": "ITEM"},
+            UpdateExpression="ADD hits :one",
+            ExpressionAttributeValues={":one": 1},
+        )
+    aws.clients["ses"].send_raw_email(
+        Source="forms@jtec.invalid",
+        Destinations=["someone@example.com"],
+        RawMessage={
+            "Data": b"From: forms@jtec.invalid\r\nTo: someone@example.com\r\nSubject: Hi\r\n\r\nHello"
+        },
+    )
+    with urllib.request.urlopen(aws.endpoint + "/moto-api/data.json") as answer:
+        models = json.load(answer)
+    assert models["dynamodb"].get("Item", []) == [] and models["dynamodb"].get("StreamRecord", []) == []
+    assert len(models["dynamodb"]["Table"]) == 1
+    assert ["Subject: Hi" in message["raw_data"] for message in models["ses"]["RawMessage"]] == [True]
+    assert table.get_item(Key={"pk": "TRACKED#one", "sk": "ITEM"})["Item"]["hits"] == 20
