@@ -9,8 +9,8 @@ in a reference cycle, and holds every thread while it does: in `bench/load.py` i
 After each full collection, what survived it is moved out of the collector's sight (`gc.freeze`): the
 next full collection walks only what was made since, so a pause stays in proportion to the traffic
 between two collections, not to everything stored. What is frozen is still freed by reference counting
-(a deleted item, a mail cleared from the outbox); only a reference cycle among frozen objects would
-stay, and moto's items and messages hold none.
+(a deleted item, a mail cleared from the outbox); only a reference cycle that forms among frozen objects
+is never collected, so the load benchmark's peak memory (docs/performance.md) is the check on it.
 """
 
 import gc

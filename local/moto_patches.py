@@ -21,10 +21,9 @@ DynamoDB a partition's worth of work costs moto no more than that, and SES paces
   ({"S": "..."}, {"M": {...}}), which is what that walk writes for them, so the patch writes such a value
   as it is, and leaves any other (binary members, unexpected types) to moto's walk.
 - Every UpdateItem parses its update expression twice (moto's answer and its backend each parse it) and
-  then deep-copies the tree for its validator: 1.5 of the 5 ms an UpdateItem costs, for the handful of
-  expressions the functions write. The patch parses each expression once (its tree is only read: each
-  validator works on a copy) and copies the tree through pickle, which makes the same copy three times
-  faster.
+  then deep-copies the tree for each validator, for the handful of expressions the functions write. The
+  patch parses each expression once (its tree is only read: each validator works on a copy) and copies
+  the tree through pickle, which makes the same copy in half the time: an UpdateItem 5.1 to 3.9 ms.
 - moto keeps every model object it ever made in a list on its class, for its dashboard and
   `/moto-api/data.json`, until a reset (which `make serve` never does), and a DynamoDB item is such an
   object, as is a stream record: every write makes several items (the item, the copies taken to compare
