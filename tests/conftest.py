@@ -23,7 +23,7 @@ settings.load_profile("jtec")
 keep_pelican_warm()
 # A test process holds every module the project imports (Pelican's, botocore's models, moto, hypothesis),
 # so each full garbage collection walked all of it again: 4 to 5 s of a worker's `make check`. Frozen
-# after each, as in the local server (local/heap.py), a collection walks what the tests made since.
+# after each, as in the local server (local/heap.py), a collection walks what the tests made since: 1.5 s.
 keep_full_collections_short()
 
 
