@@ -7,7 +7,7 @@ import logging
 import os
 import secrets
 
-from local import aws_in_process
+from local import aws_in_process, moto_snapshot
 from project.policy_facts import DATA_REGION
 from project.template import CREATE_TABLE_KEYS, TEMPLATE, table_definition
 
@@ -93,6 +93,8 @@ class LocalAws:
         self.staff_email = "staff@jtec.invalid"
         self.server = None
         self.endpoint = None
+        self._made = None  # the snapshot of the resources as first made (see `empty`)
+        self.restored_from_snapshot = False
 
     def start(self):
         from local import moto_patches
@@ -129,21 +131,27 @@ class LocalAws:
         aws.forget()  # clients made for an earlier embedded AWS point at its old port
         store.table.cache_clear()
         mailer._client.cache_clear()
-        self.create_resources()
+        self.empty()
         return self
 
     def reset(self):
-        """Empty the embedded AWS (moto keeps its state per process, not per server)."""
-        import urllib.request
+        """Empty the embedded AWS: what its `/moto-api/reset` does, here (moto keeps its state per process,
+        and its server runs in this one)."""
+        from moto.moto_api._internal.models import moto_api_backend
 
-        urllib.request.urlopen(
-            urllib.request.Request(self.endpoint + "/moto-api/reset", method="POST")
-        ).close()
+        moto_api_backend.reset()
 
     def empty(self):
-        """Start again with an empty table and outbox (tests and benchmarks between runs)."""
+        """Start again with an empty table and outbox (tests and benchmarks between runs): a reset, then the
+        resources as `create_resources` first made them, from a snapshot (local/moto_snapshot.py)."""
         self.reset()
-        self.create_resources()
+        if self._made is None:
+            self.create_resources()
+            self._made = moto_snapshot.take()
+            self.restored_from_snapshot = False
+        else:
+            moto_snapshot.restore(self._made)
+            self.restored_from_snapshot = True
 
     def create_resources(self):
         """The table (from the template) and the verified SES sender, in a new or reset moto."""

@@ -167,8 +167,9 @@ def test_the_local_ses_paces_as_a_new_production_account(forms):
 
 
 def test_an_encrypted_table_made_again_after_a_reset_reuses_the_rsa_key(forms):
-    """moto makes a KMS key for the encrypted table each time the embedded AWS is emptied; the RSA key in
-    it (20-200 ms to generate) is made once per process."""
+    """moto makes a KMS key for the encrypted table; the RSA key in it (20-200 ms to generate) is made once
+    per process, and an emptied embedded AWS still has the table's key."""
+    import boto3
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.kms.models import kms_backends
 
@@ -176,12 +177,15 @@ def test_an_encrypted_table_made_again_after_a_reset_reuses_the_rsa_key(forms):
 
     def private_key():
         [key] = kms_backends[DEFAULT_ACCOUNT_ID]["eu-west-2"].keys.values()
-        return key.private_key
+        return key.private_key.private_key
 
     first = private_key()
     LOCAL_AWS[0].empty()
     assert private_key() is first
-    assert resource_table().table_status == "ACTIVE"
+    table = resource_table()
+    assert table.table_status == "ACTIVE"
+    key = boto3.client("kms").describe_key(KeyId=table.sse_description["KMSMasterKeyArn"])["KeyMetadata"]
+    assert key["KeyState"] == "Enabled"
 
 
 def test_a_call_from_this_process_is_answered_here_with_what_the_server_answers_others(forms):
