@@ -179,3 +179,44 @@ def test_an_edited_plugin_is_in_the_next_warm_build(tmp_path):
         )
         build_site(tmp_path / "output", settings_file=settings_file)
         assert (tmp_path / "output" / "marker.txt").read_text() == edition
+
+
+def _settings_with_template(tmp_path, template, *lines):
+    """A settings file that also renders `marker.html` from `template`, with extra settings `lines`."""
+    from project import PROJECT_DIR
+
+    templates = tmp_path / "templates"
+    templates.mkdir(exist_ok=True)
+    (templates / "marker.html").write_text(template)
+    settings_file = tmp_path / "settings.py"
+    settings_file.write_text(
+        "from pelicanconf import *\n"
+        f"PLUGIN_PATHS = [{str(PROJECT_DIR / 'plugins')!r}]\n"
+        f"THEME_TEMPLATES_OVERRIDES = [*THEME_TEMPLATES_OVERRIDES, {str(templates)!r}]\n"
+        "DIRECT_TEMPLATES = [*DIRECT_TEMPLATES, 'marker']\n" + "".join(line + "\n" for line in lines)
+    )
+    return settings_file
+
+
+def test_an_edited_template_is_in_the_next_warm_build(tmp_path):
+    """Warm builds keep the templates they compile (Jinja's bytecode cache); an edit compiles it again."""
+    from project.site import build_site
+
+    for edition in ("first", "second"):
+        settings_file = _settings_with_template(tmp_path, f"{edition} {{{{ 1 + 1 }}}}")
+        build_site(tmp_path / edition, settings_file=settings_file)
+        assert (tmp_path / edition / "marker.html").read_text().strip() == f"{edition} 2"
+
+
+def test_a_template_is_compiled_again_for_other_jinja_settings(tmp_path):
+    """The same source compiles to different code when the environment's options differ (here, whether a
+    block tag eats the line break after it)."""
+    from project.site import build_site
+
+    template = "a\n{% if true %}\nb{% endif %}"
+    for trim in (True, False, True):
+        settings_file = _settings_with_template(
+            tmp_path, template, f"JINJA_ENVIRONMENT = {{'trim_blocks': {trim}, 'lstrip_blocks': True}}"
+        )
+        build_site(tmp_path / str(trim), settings_file=settings_file)
+        assert (tmp_path / str(trim) / "marker.html").read_text() == ("a\nb" if trim else "a\n\nb")

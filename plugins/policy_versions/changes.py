@@ -16,6 +16,7 @@ Removed words come before the words that replace them; runs of unchanged paragra
 headings kept in view; every change has an anchor and a link to the next one.
 """
 
+import collections
 import copy
 import difflib
 import functools
@@ -69,7 +70,13 @@ class Block:
     def words(self):
         return tuple(word for words in self.cell_words for word in words)
 
-    @property
+    @functools.cached_property
+    def word_counts(self):
+        """How many words the block has (spaces aside), and how often each occurs: what pairing compares."""
+        words = [text.strip() for text, _ in self.words if text.strip()]
+        return len(words), collections.Counter(words)
+
+    @functools.cached_property
     def kind(self):
         return (self.tag, self.containers, tuple(tag for tag, _ in self.cells))
 
@@ -310,12 +317,15 @@ def _similarity(old, new):
         return 0.0
     if old.tag == "tr" and old.cells and old.cells[0] == new.cells[0]:
         return 1.0  # a table row keeps its first cell (what the row is about) when its values change
-    old_words = [text.strip() for text, _ in old.words if text.strip()]
-    new_words = [text.strip() for text, _ in new.words if text.strip()]
-    # The share of words the two have in common, in any order: enough to tell a revised paragraph from
-    # another one, and linear in their length.
-    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
-    return matcher.quick_ratio() if matcher.real_quick_ratio() >= PAIRING_RATIO else 0.0
+    # The share of words the two have in common, in any order (difflib's quick_ratio, from counts each
+    # block keeps): enough to tell a revised paragraph from another one, and linear in their length.
+    (old_length, old_counts), (new_length, new_counts) = old.word_counts, new.word_counts
+    length = old_length + new_length
+    if not length:
+        return 1.0
+    if 2.0 * min(old_length, new_length) / length < PAIRING_RATIO:
+        return 0.0  # even sharing every word of the shorter one, they would not pair
+    return 2.0 * (old_counts & new_counts).total() / length
 
 
 def _pairs(old_blocks, new_blocks):
