@@ -58,12 +58,12 @@ lint: $(TEST_INSTALLED)
 	$(VENV)/bin/ruff format --check .
 
 # The edit-test loop: ruff and every test that needs no browser, no infrastructure linter, no sam build
-# and no command started as a process of its own, on both cores, the API fuzzed and the properties tried
-# with fewer examples (make test runs everything, with the full numbers). Compiled modules are kept
+# and no command started as a process of its own, on both cores, the properties (the API's fuzzing among them)
+# tried with fewer examples (make test runs everything, with the full numbers). Compiled modules are kept
 # between runs even where the environment says not to write them (PYTHONDONTWRITEBYTECODE): without
 # them each run compiles the tests and the project again, ~2 s a process.
 check: lint
-	env -u PYTHONDONTWRITEBYTECODE EXAMPLES_SCALE=0.1 FUZZ_EXAMPLES=15 $(PY) -m pytest -m "not browser and not tools and not deployed and not process" -n 2
+	env -u PYTHONDONTWRITEBYTECODE EXAMPLES_SCALE=0.1 $(PY) -m pytest -m "not browser and not tools and not deployed and not process" -n 2
 
 # Everything, browser tests included: Debian's Chromium is installed first when it is missing.
 test: lint chromium java infra-tools
