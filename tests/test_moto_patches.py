@@ -229,6 +229,60 @@ def test_a_call_from_this_process_is_answered_here_with_what_the_server_answers_
         assert json.load(answer)["Item"]["kind"] == {"S": "used_link"}
 
 
+def sent_headers(endpoint, answer=None):
+    """The headers of a DescribeTable boto3 sends to `endpoint` (answered by `answer` when given)."""
+    import contextlib
+
+    import boto3
+    from botocore.exceptions import ClientError
+
+    seen = {}
+
+    def capture(request, **_):
+        seen.update(request.headers)
+        return answer
+
+    client = boto3.client("dynamodb", endpoint_url=endpoint)
+    client.meta.events.register_first("before-send", capture)
+    with contextlib.suppress(ClientError):  # the answer given elsewhere is an error
+        client.describe_table(TableName="jtec-local")
+    return {name: value.decode() if isinstance(value, bytes) else value for name, value in seen.items()}
+
+
+def test_a_call_answered_here_has_sigv4s_headers_but_no_computed_signature(forms):
+    """Nothing checks the signature of a call that never leaves this process; moto reads the region and
+    the account from the credential scope, which is written as SigV4 writes it."""
+    import re
+
+    from local import aws_in_process
+
+    [endpoint] = aws_in_process._ENDPOINTS
+    here = sent_headers(endpoint)
+    assert re.fullmatch(
+        r"AWS4-HMAC-SHA256 Credential=testing/\d{8}/eu-west-2/dynamodb/aws4_request, "
+        r"SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=" + aws_in_process.UNCHECKED_SIGNATURE,
+        here["Authorization"],
+    )
+    assert re.fullmatch(r"\d{8}T\d{6}Z", here["X-Amz-Date"])
+    assert here["X-Amz-Security-Token"] == "testing"
+
+
+def test_a_call_to_any_other_address_is_signed_as_botocore_signs_it(forms):
+    from botocore.awsrequest import AWSResponse
+
+    from local import aws_in_process
+
+    class NoBody:
+        def stream(self, **_):
+            return iter([b"{}"])
+
+    elsewhere = sent_headers(
+        "http://127.0.0.1:9", answer=AWSResponse("http://127.0.0.1:9", 400, {}, NoBody())
+    )
+    signature = elsewhere["Authorization"].rsplit("Signature=", 1)[1]
+    assert len(signature) == 64 and signature != aws_in_process.UNCHECKED_SIGNATURE
+
+
 _names = st.text(min_size=1, max_size=8)
 _scalars = st.one_of(
     st.builds(lambda text: {"S": text}, st.text(max_size=20)),
