@@ -4,14 +4,18 @@ benchmarks and the tests all build through here).
 Each build is its own process, so nothing one build's plugins or settings did reaches the next. A
 process that builds many times (make serve on every edit, the tests) can first call `keep_pelican_warm()`:
 builds are then forked from a process that has already imported Pelican and the libraries it reads
-Markdown and templates with (about half a second of every build). The project's own code (settings,
-plugins, theme) is still read by each build, so an edit to a plugin is in the next build.
+Markdown and templates with (about half a second of every build), and, after each build, every other
+library module (the standard library's or an installed package's) that build imported. The project's
+own code (settings, plugins, theme) is never imported there: each build reads it afresh, so an edit to
+a plugin is in the next build.
 """
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 from pathlib import Path
@@ -118,14 +122,45 @@ def _serve_builds(requests, answers):
         importlib.import_module(module)
     with tempfile.TemporaryDirectory(prefix="pelican-templates-") as compiled:
         _keep_compiled_templates(compiled)
+        imported = Path(compiled, "imported-libraries")
         for line in requests:
             request = json.loads(line)
             child = os.fork()
             if child == 0:
-                os._exit(_build_here(**request))
+                os._exit(_build_here(**request, imported=imported))
             _, status = os.waitpid(child, 0)
             answers.write(json.dumps({"returncode": os.waitstatus_to_exitcode(status)}) + "\n")
             answers.flush()
+            _import_libraries(imported)
+
+
+_LIBRARY_PATHS = tuple(
+    {
+        str(Path(sysconfig.get_paths()[name]).resolve()) + os.sep
+        for name in ("stdlib", "platstdlib", "purelib", "platlib")
+    }
+)
+
+
+def _is_library(module):
+    """A module of the standard library or of an installed package (never the project's own)."""
+    path = getattr(module, "__file__", None)
+    return bool(path) and str(Path(path).resolve()).startswith(_LIBRARY_PATHS)
+
+
+def _import_libraries(listed):
+    """Import the library modules a build listed in `listed` (the next builds are forked with them)."""
+    import importlib
+
+    if not listed.exists():
+        return
+    for name in listed.read_text().split():
+        if threading.active_count() > 1:
+            break  # a library started a thread as it was imported: import nothing more before forking
+        # A module that needs what only a build sets up is left to the builds.
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    listed.unlink()
 
 
 def _compile_settings(environment):
@@ -191,8 +226,10 @@ def _keep_compiled_templates(folder):
     signals.generator_init.connect(keep, weak=False)
 
 
-def _build_here(arguments, environment, stdout, stderr):
-    """In the forked child: what `python -m pelican` does, with `environment`, its output in two files."""
+def _build_here(arguments, environment, stdout, stderr, imported):
+    """In the forked child: what `python -m pelican` does, with `environment`, its output in two files;
+    the library modules it imported that the warm process lacks are listed in `imported`."""
+    before = set(sys.modules)
     os.environ.clear()
     os.environ.update(environment)
     for stream, path in ((1, stdout), (2, stderr)):
@@ -213,6 +250,8 @@ def _build_here(arguments, environment, stdout, stderr):
         code = 1
     sys.stdout.flush()
     sys.stderr.flush()
+    new = [name for name, module in list(sys.modules.items()) if name not in before and _is_library(module)]
+    Path(imported).write_text("\n".join(new))
     return code
 
 

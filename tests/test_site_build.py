@@ -214,9 +214,51 @@ def test_a_template_is_compiled_again_for_other_jinja_settings(tmp_path):
     from project.site import build_site
 
     template = "a\n{% if true %}\nb{% endif %}"
-    for trim in (True, False, True):
+    for trim in (False, True):
         settings_file = _settings_with_template(
             tmp_path, template, f"JINJA_ENVIRONMENT = {{'trim_blocks': {trim}, 'lstrip_blocks': True}}"
         )
         build_site(tmp_path / str(trim), settings_file=settings_file)
         assert (tmp_path / str(trim) / "marker.html").read_text() == ("a\nb" if trim else "a\n\nb")
+
+
+def test_a_warm_build_starts_with_the_libraries_earlier_builds_imported_but_never_the_projects_code(tmp_path):
+    """The warm process imports, after each build, the library modules that build imported (here the
+    Markdown extensions the settings name, imported as content is first read); a module of the project's
+    own (here a plugin) is imported afresh by every build."""
+    import json
+    import os
+
+    from project import PROJECT_DIR, site
+
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "probe.py").write_text(
+        "import json, os, sys\nfrom pathlib import Path\nfrom pelican import signals\n\n"
+        "IMPORTED_BY = os.getpid()\n\n"
+        "def probe(pelican):\n"
+        f"    with open({str(tmp_path / 'probes')!r}, 'a') as probes:\n"
+        "        probes.write(json.dumps({\n"
+        "            'library': 'markdown.extensions.extra' in sys.modules,\n"
+        "            'plugin_imported_by_this_build': IMPORTED_BY == os.getpid()}) + '\\n')\n\n"
+        "def register():\n"
+        "    signals.initialized.connect(probe)\n"
+    )
+    settings_file = tmp_path / "settings.py"
+    settings_file.write_text(
+        f"from pelicanconf import *\nPLUGIN_PATHS = [{str(PROJECT_DIR / 'plugins')!r}, {str(plugins)!r}]\n"
+        "PLUGINS = PLUGINS + ['probe']\n"
+    )
+    builder = site._WarmBuilder()  # a warm process of its own, which no build has run in yet
+    try:
+        for build in ("first", "second"):
+            arguments = [str(PROJECT_DIR / "content"), "-o", str(tmp_path / build), "-s", str(settings_file)]
+            assert builder.run(arguments, dict(os.environ)).returncode == 0
+    finally:
+        builder.process.stdin.close()
+        builder.process.wait()
+    seen = [json.loads(line) for line in (tmp_path / "probes").read_text().splitlines()]
+    assert seen == [
+        {"library": False, "plugin_imported_by_this_build": True},
+        {"library": True, "plugin_imported_by_this_build": True},
+    ]
