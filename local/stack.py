@@ -73,7 +73,8 @@ class LocalOnlyMotoServer:
         app = local_tools_only(DomainDispatcherApplication(create_backend_app))
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.endpoint = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # Its loop looks for a stop every 50 ms (socketserver's default, 0.5 s, is how long stopping took).
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
         return self
 

@@ -162,7 +162,7 @@ def forms_site(built_site):
     LOCAL_AWS[:] = [stack.aws]
     import threading
 
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)  # stops within 50 ms
     thread.start()
     yield base_url
     server.shutdown()

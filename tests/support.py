@@ -55,7 +55,7 @@ POLICY_PAGES = [
 def running_server(app):
     """Serve a WSGI app on 127.0.0.1 on a free port in a thread; yield its base URL."""
     server = make_local_server("127.0.0.1", 0, app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)  # stops within 50 ms
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
