@@ -21,6 +21,7 @@ import threading
 from pathlib import Path
 
 from project import PROJECT_DIR
+from project.compiled_templates import keep_compiled_templates
 
 # What every build imports and no edit to the project changes: the forked builds start with these loaded.
 _WARM_MODULES = [
@@ -121,7 +122,7 @@ def _serve_builds(requests, answers):
     for module in _WARM_MODULES:
         importlib.import_module(module)
     with tempfile.TemporaryDirectory(prefix="pelican-templates-") as compiled:
-        _keep_compiled_templates(compiled)
+        keep_compiled_templates(compiled)
         imported = Path(compiled, "imported-libraries")
         for line in requests:
             request = json.loads(line)
@@ -161,69 +162,6 @@ def _import_libraries(listed):
         with contextlib.suppress(Exception):
             importlib.import_module(name)
     listed.unlink()
-
-
-def _compile_settings(environment):
-    """What, besides a template's source, its compiled code depends on: the environment's syntax and
-    options, its extensions, filters and tests (a filter is looked up as a template compiles)."""
-    import jinja2
-
-    def named(value):
-        if not callable(value):
-            return repr(value)
-        closure = tuple(cell.cell_contents for cell in value.__closure__ or ())
-        return f"{value.__module__}.{value.__qualname__}{closure!r}"
-
-    return repr(
-        (
-            jinja2.__version__,
-            [getattr(environment, option) for option in _SYNTAX_AND_OPTIONS],
-            sorted(environment.extensions),
-            named(environment.autoescape),
-            named(environment.finalize),
-            sorted(environment.filters),
-            sorted(environment.tests),
-        )
-    )
-
-
-_SYNTAX_AND_OPTIONS = (
-    "block_start_string",
-    "block_end_string",
-    "variable_start_string",
-    "variable_end_string",
-    "comment_start_string",
-    "comment_end_string",
-    "line_statement_prefix",
-    "line_comment_prefix",
-    "trim_blocks",
-    "lstrip_blocks",
-    "newline_sequence",
-    "keep_trailing_newline",
-    "optimized",
-    "is_async",
-)
-
-
-def _keep_compiled_templates(folder):
-    """Builds forked from this process keep each template they compile in `folder` (Jinja's bytecode
-    cache), so the next build loads it rather than compiling it again: half the time of a build. A
-    template is compiled again when its source or the environment's compile settings change."""
-    import jinja2
-    from pelican import signals
-
-    class CompiledTemplates(jinja2.FileSystemBytecodeCache):
-        def get_bucket(self, environment, name, filename, source):
-            return super().get_bucket(
-                environment, f"{name}|{_compile_settings(environment)}", filename, source
-            )
-
-    cache = CompiledTemplates(folder)
-
-    def keep(generator):
-        generator.env.bytecode_cache = cache
-
-    signals.generator_init.connect(keep, weak=False)
 
 
 def _build_here(arguments, environment, stdout, stderr, imported):
