@@ -6,6 +6,10 @@ from urllib.parse import urlsplit
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+# How often a server run in a thread (`serve_forever(STOP_CHECK_SECONDS)`) looks for a stop: stopping it
+# waits this long at most (socketserver's default, half a second, was how long each stop took).
+STOP_CHECK_SECONDS = 0.05
+
 
 class LocalRequestHandler(WSGIRequestHandler):
     def version_string(self):

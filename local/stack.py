@@ -8,6 +8,7 @@ import os
 import secrets
 
 from local import aws_in_process, moto_snapshot
+from local.server import STOP_CHECK_SECONDS
 from project.policy_facts import DATA_REGION
 from project.template import CREATE_TABLE_KEYS, TEMPLATE, table_definition
 
@@ -73,8 +74,9 @@ class LocalOnlyMotoServer:
         app = local_tools_only(DomainDispatcherApplication(create_backend_app))
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.endpoint = f"http://127.0.0.1:{self.server.server_port}"
-        # Its loop looks for a stop every 50 ms (socketserver's default, 0.5 s, is how long stopping took).
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, args=(STOP_CHECK_SECONDS,), daemon=True
+        )
         self.thread.start()
         return self
 
@@ -105,7 +107,6 @@ class LocalAws:
         self.server = LocalOnlyMotoServer().start()
         self.endpoint = self.server.endpoint
         aws_in_process.serve(self.endpoint)
-        self.reset()
         os.environ.update(
             {
                 "AWS_ENDPOINT_URL": self.endpoint,

@@ -152,22 +152,14 @@ LOCAL_AWS = []
 def forms_site(built_site):
     """The whole local stack, as `make serve` runs it: site, API handlers, moto, sweeper, `/_dev/`."""
     from local.serve import start_local_stack
-    from local.server import make_local_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     site = LocalSite(built_site)
-    server = make_local_server("127.0.0.1", 0, site)
-    base_url = f"http://127.0.0.1:{server.server_port}"
-    stack = start_local_stack(site, base_url, sweep_interval=3600)
-    LOCAL_AWS[:] = [stack.aws]
-    import threading
-
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)  # stops within 50 ms
-    thread.start()
-    yield base_url
-    server.shutdown()
-    server.server_close()
-    stack.stop()
+    with running_server(site) as base_url:  # no request comes before the stack is mounted on the site
+        stack = start_local_stack(site, base_url, sweep_interval=3600)
+        LOCAL_AWS[:] = [stack.aws]
+        yield base_url
+        stack.stop()
 
 
 @pytest.fixture

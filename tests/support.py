@@ -5,7 +5,7 @@ import os
 import threading
 from pathlib import Path
 
-from local.server import make_local_server
+from local.server import STOP_CHECK_SECONDS, make_local_server
 
 # The Google Analytics id the test builds carry, so consent can be tested.
 TEST_MEASUREMENT_ID = "G-TEST12345"
@@ -55,7 +55,7 @@ POLICY_PAGES = [
 def running_server(app):
     """Serve a WSGI app on 127.0.0.1 on a free port in a thread; yield its base URL."""
     server = make_local_server("127.0.0.1", 0, app)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)  # stops within 50 ms
+    thread = threading.Thread(target=server.serve_forever, args=(STOP_CHECK_SECONDS,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
