@@ -61,9 +61,10 @@ lint: $(TEST_INSTALLED)
 # and no command started as a process of its own, on both cores, the properties (the API's fuzzing among them)
 # tried with fewer examples (make test runs everything, with the full numbers). Compiled modules are kept
 # between runs even where the environment says not to write them (PYTHONDONTWRITEBYTECODE): without
-# them each run compiles the tests and the project again, ~2 s a process.
+# them each run compiles the tests and the project again, ~2 s a process. PYTEST_ARGS go to pytest after
+# these (`make check PYTEST_ARGS=-x`; bench/inner_loop.py times this target and breaks a run of it down).
 check: lint
-	env -u PYTHONDONTWRITEBYTECODE EXAMPLES_SCALE=0.1 $(PY) -m pytest -m "not browser and not tools and not deployed and not process" -n 2
+	env -u PYTHONDONTWRITEBYTECODE EXAMPLES_SCALE=0.1 $(PY) -m pytest -m "not browser and not tools and not deployed and not process" -n 2 $(PYTEST_ARGS)
 
 # Everything, browser tests included: Debian's Chromium is installed first when it is missing.
 test: lint chromium java infra-tools
