@@ -18,7 +18,7 @@ import botocore.client
 import project.site
 from project import PROJECT_DIR
 
-_PARTS = ("functions", "staff", "infra", "tests", "local", "bench")
+_PARTS = ("functions", "staff", "infra", "tests", "bench")  # a call none of these led to is local/'s
 _tests = []
 _calls = {}  # (part, operation) -> [count, seconds]
 _builds = []
@@ -32,10 +32,9 @@ def _part_that_called():
     root = str(PROJECT_DIR) + os.sep
     while frame is not None:
         path = frame.f_code.co_filename
-        if path.startswith(root) and os.sep + "site-packages" + os.sep not in path:
-            part = path[len(root) :].split(os.sep)[0]
-            if part in _PARTS and part != "local":
-                return part
+        part = path[len(root) :].split(os.sep)[0] if path.startswith(root) else None
+        if part in _PARTS:
+            return part
         frame = frame.f_back
     return "local"
 

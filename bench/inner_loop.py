@@ -47,15 +47,21 @@ def _breakdown():
         return json.loads(written.read_text(encoding="utf-8"))
 
 
+def _by_time(calls, key):
+    """The calls' count and seconds summed for each value of `key` (a function of a call), most seconds first."""
+    totals = collections.defaultdict(lambda: [0, 0.0])
+    for call in calls:
+        _, _, count, seconds = call
+        totals[key(call)][0] += count
+        totals[key(call)][1] += seconds
+    return sorted(totals.items(), key=lambda entry: -entry[1][1])
+
+
 def _share_rows(found):
     tests_seconds = sum(duration for _, _, duration in found["tests"])
-    by_part = collections.defaultdict(lambda: [0, 0.0])
-    for part, _, count, seconds in found["calls"]:
-        by_part[part][0] += count
-        by_part[part][1] += seconds
     rows = []
     accounted = 0.0
-    for part, (count, seconds) in sorted(by_part.items(), key=lambda entry: -entry[1][1]):
+    for part, (count, seconds) in _by_time(found["calls"], lambda call: call[0]):
         rows.append([f"AWS calls made by {part}/", count, f"{seconds:.1f}", f"{seconds / tests_seconds:.0%}"])
         accounted += seconds
     builds = sum(found["builds"])
@@ -74,11 +80,7 @@ def _share_rows(found):
 
 
 def _operation_rows(found, shown=8):
-    by_operation = collections.defaultdict(lambda: [0, 0.0])
-    for _, operation, count, seconds in found["calls"]:
-        by_operation[operation][0] += count
-        by_operation[operation][1] += seconds
-    ranked = sorted(by_operation.items(), key=lambda entry: -entry[1][1])[:shown]
+    ranked = _by_time(found["calls"], lambda call: call[1])[:shown]
     return [
         [operation, count, f"{seconds:.1f}", f"{seconds / count * 1000:.1f}"]
         for operation, (count, seconds) in ranked
